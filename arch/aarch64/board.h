@@ -1,0 +1,35 @@
+/*
+ * Shared state and exits of the EL2 backend. The exit statuses are an interface (tests and
+ * docs/boot.md rely on them).
+ */
+#ifndef RUVIX_AARCH64_BOARD_H
+#define RUVIX_AARCH64_BOARD_H
+
+#include <ruvix/types.h>
+
+#include "platform.h"
+
+enum board_exit {
+	EXIT_OK = 0,		/* boot scenario completed */
+	EXIT_NOT_EL2 = 2,	/* entered at another exception level (boot.S) */
+	EXIT_KERNEL_FAULT = 3,	/* synchronous exception or SError in the kernel */
+	EXIT_BAD_MACHINE = 4,	/* device tree missing or unusable */
+	EXIT_WITNESS = 5,	/* the witness log could not be opened or written */
+	EXIT_PANIC = 6,		/* a CHECK failed */
+	EXIT_NESTED_FAULT = 7,	/* a fault while reporting a fault */
+	EXIT_BAD_BOOTARGS = 8,	/* an unknown ruvix.test scenario */
+};
+
+/** The machine as parsed at boot. */
+extern struct platform board;
+
+/** Set when a semihosting call trapped: QEMU runs without -semihosting-config. */
+extern bool board_semihosting_off;
+
+/** Stop the machine with @status: semihosting exit, or PSCI SYSTEM_OFF without semihosting. */
+__attribute__((noreturn)) void board_exit(int status);
+
+/** Handle one interrupt that arrived at EL2. */
+void board_irq(void);
+
+#endif

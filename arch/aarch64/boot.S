@@ -1,0 +1,69 @@
+/*
+ * Reset entry at EL2. QEMU jumps here with x0 = physical address of the DTB (we carry the
+ * arm64 Image header, Documentation/arm64/booting.rst in Linux, so QEMU treats us as a
+ * kernel Image and passes the DTB). Only the boot CPU arrives here; secondaries stay off
+ * until PSCI CPU_ON.
+ */
+	.section .text.boot, "ax"
+	.global _start
+_start:
+	b	reset			/* code0 */
+	.long	0			/* code1 */
+	.quad	0x200000		/* text_offset: load at RAM base + 2 MiB */
+	.quad	__image_end - _start	/* image_size, must be non-zero */
+	.quad	0xa			/* flags: little-endian, 4K pages, anywhere in RAM */
+	.quad	0, 0, 0			/* reserved */
+	.ascii	"ARM\x64"		/* magic */
+	.long	0			/* reserved (PE header offset) */
+
+reset:
+	mov	x19, x0			/* keep the DTB address */
+
+	/* Refuse to run anywhere but EL2: the kernel is a hypervisor. */
+	mrs	x1, CurrentEL
+	lsr	x1, x1, #2
+	cmp	x1, #2
+	b.ne	wrong_el
+
+	/* Exceptions go to our vectors before anything else can fault. */
+	adr	x1, el2_vectors
+	msr	vbar_el2, x1
+
+	/* Boot stack: the top of CPU 0's stack. */
+	ldr	x1, =__stacks_start + 16384
+	mov	sp, x1
+
+	/* Zero BSS (16-byte aligned on both ends by the linker script). */
+	ldr	x1, =__bss_start
+	ldr	x2, =__bss_end
+1:	cmp	x1, x2
+	b.hs	2f
+	stp	xzr, xzr, [x1], #16
+	b	1b
+2:
+	/*
+	 * Let EL2 use FP/SIMD (CPTR_EL2.TFP = 0): the Debian arm64 builds of libsodium and libfdt
+	 * use SIMD registers. RES1 bits of the non-VHE layout: 13:12 and 9:0.
+	 */
+	mov	x1, #0x33ff
+	msr	cptr_el2, x1
+	isb
+
+	mov	x0, x19
+	bl	boot_main
+	/* boot_main never returns; stop here if it did. */
+3:	wfe
+	b	3b
+
+wrong_el:
+	/* No console yet: semihosting SYS_EXIT with status 2 (documented in docs/boot.md). */
+	ldr	x1, =wrong_el_exit
+	mov	w0, #0x18
+	hlt	#0xf000
+4:	wfe
+	b	4b
+
+	.section .rodata
+	.balign 8
+wrong_el_exit:
+	.quad	0x20026, 2

@@ -1,0 +1,135 @@
+/*
+ * EL2 exception dispatch: interrupts go to the board, everything else is a fault that is
+ * reported decoded (exception class, fault status, addresses), witnessed, and stops the
+ * machine. Encodings: Arm ARM (DDI 0487) D17 "ESR_EL2".
+ */
+#include <ruvix/kernel.h>
+#include <ruvix/klib.h>
+#include <ruvix/witness.h>
+
+#include "board.h"
+#include "semihost.h"
+
+/** Saved state, in the order vectors.S stores it. */
+struct exception_frame {
+	u64 x[31];
+	u64 elr;
+	u64 spsr;
+	u64 esr;
+	u64 far;
+	u64 pad;
+};
+_Static_assert(sizeof(struct exception_frame) == 288, "vectors.S FRAME_SIZE");
+
+#define HLT_SEMIHOST 0xd45e0000u /* the encoding of "hlt #0xf000" */
+
+static const char *const vector_names[16] = {
+	"sync, EL2 SP0",   "IRQ, EL2 SP0",   "FIQ, EL2 SP0",   "SError, EL2 SP0",
+	"sync, EL2 SPx",   "IRQ, EL2 SPx",   "FIQ, EL2 SPx",   "SError, EL2 SPx",
+	"sync, EL1 A64",   "IRQ, EL1 A64",   "FIQ, EL1 A64",   "SError, EL1 A64",
+	"sync, EL1 A32",   "IRQ, EL1 A32",   "FIQ, EL1 A32",   "SError, EL1 A32",
+};
+
+static const char *class_name(u32 ec)
+{
+	switch (ec) {
+	case 0x00:
+		return "unknown reason (undefined instruction)";
+	case 0x01:
+		return "WFI/WFE trapped";
+	case 0x07:
+		return "FP/SIMD access trapped";
+	case 0x0e:
+		return "illegal execution state";
+	case 0x15:
+		return "SVC from AArch64";
+	case 0x16:
+		return "HVC from AArch64";
+	case 0x17:
+		return "SMC from AArch64";
+	case 0x18:
+		return "MSR/MRS/system instruction trapped";
+	case 0x20:
+		return "instruction abort from a lower EL";
+	case 0x21:
+		return "instruction abort at EL2";
+	case 0x22:
+		return "PC alignment fault";
+	case 0x24:
+		return "data abort from a lower EL";
+	case 0x25:
+		return "data abort at EL2";
+	case 0x26:
+		return "SP alignment fault";
+	case 0x2f:
+		return "SError";
+	case 0x3c:
+		return "BRK instruction";
+	}
+	return "other";
+}
+
+/* Fault status code of an instruction or data abort (ISS bits 5:0). */
+static void describe_fault_status(u32 fsc, char *out, usize size)
+{
+	static const char *const kinds[4] = { "address size fault", "translation fault",
+					      "access flag fault", "permission fault" };
+
+	if (fsc < 0x10)
+		ksnprintf(out, size, "%s, level %u", kinds[fsc >> 2], fsc & 3);
+	else if (fsc == 0x10)
+		ksnprintf(out, size, "synchronous external abort");
+	else if (fsc == 0x21)
+		ksnprintf(out, size, "alignment fault");
+	else
+		ksnprintf(out, size, "fault status 0x%x", fsc);
+}
+
+static bool in_fault;
+
+static void report_fault(const struct exception_frame *f, u64 vector)
+{
+	u32 ec = (u32)(f->esr >> 26) & 0x3f;
+	u32 iss = (u32)f->esr & 0x1ffffff;
+
+	kprintf("FAULT: %s: ESR_EL2=0x%lx EC=0x%02x (%s) ISS=0x%x\n", vector_names[vector],
+		(unsigned long)f->esr, ec, class_name(ec), iss);
+	if (ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25) {
+		char what[48];
+		describe_fault_status(iss & 0x3f, what, sizeof(what));
+		kprintf("FAULT: %s on %s at FAR_EL2=0x%lx\n", what,
+			ec >= 0x24 ? ((iss >> 6) & 1 ? "write" : "read") : "instruction fetch",
+			(unsigned long)f->far);
+	}
+	kprintf("FAULT: ELR_EL2=0x%lx SPSR_EL2=0x%lx LR=0x%lx\n", (unsigned long)f->elr,
+		(unsigned long)f->spsr, (unsigned long)f->x[30]);
+}
+
+void exception_dispatch(struct exception_frame *f, u64 vector);
+
+void exception_dispatch(struct exception_frame *f, u64 vector)
+{
+	if ((vector & 3) == 1) {
+		board_irq();
+		return;
+	}
+	/* A semihosting call that traps means QEMU runs without semihosting. */
+	if ((f->esr >> 26) == 0 && *(const u32 *)(uintptr_t)f->elr == HLT_SEMIHOST) {
+		board_semihosting_off = true;
+		kprintf("FATAL: semihosting is off; run QEMU with -semihosting-config "
+			"enable=on,target=native\n");
+		board_exit(EXIT_WITNESS);
+	}
+	if (in_fault) {
+		kprintf("FAULT: nested fault while reporting a fault\n");
+		board_exit(EXIT_NESTED_FAULT);
+	}
+	in_fault = true;
+
+	report_fault(f, vector);
+	/* The fault is a privileged event: witness it, then stop the kernel it broke. */
+	witness_emit(WK_FAULT, TIER_KERNEL, WITNESS_ACTOR_KERNEL, f->elr, f->esr, f->far);
+	kernel_halt(EXIT_KERNEL_FAULT);
+	kprintf("RUVIX STOPPED: kernel fault, exit %d\n", EXIT_KERNEL_FAULT);
+	board_exit(EXIT_KERNEL_FAULT);
+}

@@ -1,0 +1,33 @@
+/* What the bare-metal backend learns from QEMU's device tree. */
+#ifndef RUVIX_AARCH64_PLATFORM_H
+#define RUVIX_AARCH64_PLATFORM_H
+
+#include <ruvix/kernel.h>
+
+#define PLATFORM_BOOTARGS_MAX 256
+
+struct platform {
+	const void *dtb;
+	u32 dtb_size;
+	u64 mem_base;
+	u64 mem_size;
+	u64 cpu_mpidr[RUVIX_MAX_CPUS];
+	u64 uart_base;
+	u64 gicd_base;
+	u64 gicr_base;
+	u64 gicr_size;
+	bool psci_smc; /* PSCI conduit: true for smc, false for hvc */
+	char bootargs[PLATFORM_BOOTARGS_MAX];
+	struct machine_desc machine;
+};
+
+/**
+ * Parse the DTB at @dtb (falls back to the start of RAM when @dtb holds no valid tree) into
+ * @plat. Returns NULL on success or a message naming what is missing or malformed.
+ */
+const char *platform_parse(const void *dtb, struct platform *plat);
+
+/** Value of "key=value" in the boot arguments, copied to @out; false when absent. */
+bool platform_bootarg(const struct platform *plat, const char *key, char *out, usize size);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * The hardware abstraction layer: everything the core may ask of the machine.
+ *
+ * The core (core/, coherence/) is freestanding C. It reaches the machine only through the
+ * functions declared here, and each backend (arch/aarch64 for bare metal at EL2, arch/sim for
+ * the discrete-event simulator, tests/hal for host unit tests) implements all of them. The
+ * binding is made by the linker: there are no function pointers and no #ifdefs on the backend
+ * in the core. See docs/hal.md for the contract in prose.
+ */
+#ifndef RUVIX_HAL_H
+#define RUVIX_HAL_H
+
+#include <ruvix/types.h>
+
+/** Monotonic time since reset in nanoseconds (virtual time in the simulator). */
+u64 hal_now_ns(void);
+
+/** Index of the CPU executing the caller, in [0, number of CPUs). */
+u32 hal_cpu_id(void);
+
+/** Write @len bytes of text to the machine console. Never fails, may block. */
+void hal_console_write(const char *text, usize len);
+
+/**
+ * Hand one encoded 64-byte witness record to the backend, which exports it (semihosting file,
+ * UART, host file). Called in sequence order, once per record, before the action it records
+ * takes effect. Returns false when the record could not be accepted; the core then refuses the
+ * action ("no witness, no mutation").
+ */
+bool hal_witness_export(const u8 record[64]);
+
+/**
+ * Unkeyed BLAKE2b (RFC 7693) of @in with an output of @outlen bytes (16..64, libsodium's range). Both backends
+ * implement it with libsodium's crypto_generichash, so the digest is the one any BLAKE2b
+ * implementation with the same output length gives.
+ */
+void hal_blake2b(u8 *out, usize outlen, const void *in, usize inlen);
+
+/** Stop the machine on a broken invariant. Prints @file:@line and @msg; never returns. */
+__attribute__((noreturn)) void hal_panic(const char *file, int line, const char *msg);
+
+#endif /* RUVIX_HAL_H */

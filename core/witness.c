@@ -1,0 +1,66 @@
+/*
+ * The kernel's witness chain: sequence numbers, the running chain head, and the hand-off of
+ * each record to the backend's exporter before the action it records is committed.
+ */
+#include <ruvix/check.h>
+#include <ruvix/hal.h>
+#include <ruvix/klib.h>
+#include <ruvix/witness.h>
+
+/*
+ * One chain per machine. The bare-metal backend runs the core on one CPU at a time until
+ * the scheduler brings up secondaries behind the kernel lock; the simulator is single-threaded.
+ */
+static struct {
+	u64 next_seq;
+	u64 first_time_ns;
+	u8 head[WITNESS_CHAIN_SIZE];
+} chain;
+
+enum witness_err witness_emit(u16 kind, u8 tier, u32 actor, u64 target, u64 arg0, u64 arg1)
+{
+	struct witness_record rec = {
+		.seq = chain.next_seq,
+		.time_ns = hal_now_ns(),
+		.kind = kind,
+		.tier = tier,
+		.cpu = (u8)hal_cpu_id(),
+		.actor = actor,
+		.target = target,
+		.arg0 = arg0,
+		.arg1 = arg1,
+	};
+	u8 wire[WITNESS_RECORD_SIZE];
+
+	CHECK(tier <= TIER_P3);
+	witness_encode(&rec, wire);
+	witness_chain_value(chain.head, wire, wire + WITNESS_BODY_SIZE);
+	if (!hal_witness_export(wire))
+		return WITNESS_EXPORT_FAILED;
+
+	if (chain.next_seq == 0)
+		chain.first_time_ns = rec.time_ns;
+	memcpy(chain.head, wire + WITNESS_BODY_SIZE, WITNESS_CHAIN_SIZE);
+	chain.next_seq++;
+	return WITNESS_OK;
+}
+
+u64 witness_count(void)
+{
+	return chain.next_seq;
+}
+
+void witness_head(u8 out[WITNESS_CHAIN_SIZE])
+{
+	memcpy(out, chain.head, WITNESS_CHAIN_SIZE);
+}
+
+u64 witness_first_time_ns(void)
+{
+	return chain.first_time_ns;
+}
+
+void witness_reset(void)
+{
+	memset(&chain, 0, sizeof(chain));
+}
