@@ -1,0 +1,66 @@
+/*
+ * The HAL over the discrete-event simulator. Time is virtual and only moves when the engine
+ * moves it, so every run with the same inputs takes the same path through the core.
+ */
+#include "sim_hal.h"
+
+#include <stdlib.h>
+
+#include <ruvix/hal.h>
+
+static uint64_t now;
+static uint32_t cpu;
+static FILE *witness_file;
+static uint64_t witness_records;
+
+void sim_hal_set_time(uint64_t now_ns)
+{
+	if (now_ns < now)
+		hal_panic(__FILE__, __LINE__, "virtual time went backwards");
+	now = now_ns;
+}
+
+void sim_hal_set_cpu(uint32_t c)
+{
+	cpu = c;
+}
+
+void sim_hal_set_witness_file(FILE *f)
+{
+	witness_file = f;
+	witness_records = 0;
+}
+
+uint64_t sim_hal_witness_records(void)
+{
+	return witness_records;
+}
+
+u64 hal_now_ns(void)
+{
+	return now;
+}
+
+u32 hal_cpu_id(void)
+{
+	return cpu;
+}
+
+void hal_console_write(const char *text, usize len)
+{
+	fwrite(text, 1, len, stderr);
+}
+
+bool hal_witness_export(const u8 record[64])
+{
+	if (!witness_file || fwrite(record, 64, 1, witness_file) != 1)
+		return false;
+	witness_records++;
+	return true;
+}
+
+void hal_panic(const char *file, int line, const char *msg)
+{
+	fprintf(stderr, "ruvix-sim: internal error: %s:%d: %s\n", file, line, msg);
+	exit(70);
+}

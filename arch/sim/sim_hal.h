@@ -1,0 +1,24 @@
+/*
+ * The simulator's side of the HAL: the engine sets the virtual clock and the CPU the core runs
+ * on, and says where witness records go. hal_* themselves are in hal_sim.c.
+ */
+#ifndef RUVIX_SIM_HAL_H
+#define RUVIX_SIM_HAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/** Set virtual time; it must never go backwards (checked). */
+void sim_hal_set_time(uint64_t now_ns);
+
+/** Set the CPU on whose behalf the core is called next. */
+void sim_hal_set_cpu(uint32_t cpu);
+
+/** Send witness records to @f (NULL: refuse them, so the core refuses actions). */
+void sim_hal_set_witness_file(FILE *f);
+
+/** Records exported so far. */
+uint64_t sim_hal_witness_records(void);
+
+#endif

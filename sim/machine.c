@@ -1,0 +1,188 @@
+/*
+ * Machine descriptions for the simulator, parsed with libfdt: the same device-tree language
+ * the bare-metal backend reads from QEMU. Layout (docs/simulator.md):
+ *
+ *   / { compatible = "ruvix,sim-machine"; model = "...";
+ *       cpus { cpu@N { device_type = "cpu"; reg = <N>; numa-node-id = <K>; }; ... };
+ *       memory@X { device_type = "memory"; reg = <addr size> (2 cells each); numa-node-id; };
+ *       ruvix,costs { switch-ns = <N>; }; };
+ */
+#include "machine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#ifndef RUVIX_MACHINE_DIR
+#error "the build defines RUVIX_MACHINE_DIR (the compiled shipped machines)"
+#endif
+
+#define MAX_DTB (1u << 20)
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Read a whole file (at most MAX_DTB bytes) into a new buffer. */
+static void *slurp(FILE *f, size_t *len)
+{
+	char *buf = malloc(MAX_DTB);
+	if (!buf)
+		return NULL;
+	*len = fread(buf, 1, MAX_DTB, f);
+	return buf;
+}
+
+static void *load_blob(const char *spec, char *path, size_t path_size)
+{
+	FILE *f;
+	size_t len = 0;
+	void *blob;
+	bool is_dts = ends_with(spec, ".dts");
+
+	if (strchr(spec, '/') || ends_with(spec, ".dtb") || is_dts)
+		snprintf(path, path_size, "%s", spec);
+	else
+		snprintf(path, path_size, "%s/%s.dtb", RUVIX_MACHINE_DIR, spec);
+
+	if (is_dts) {
+		/* dtc reports syntax errors with file:line on its own stderr. */
+		char cmd[4200];
+		snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -- '%s'", path);
+		if (strchr(path, '\'')) {
+			fprintf(stderr, "ruvix-sim: %s: a machine path may not contain a quote\n", path);
+			return NULL;
+		}
+		f = popen(cmd, "r");
+		if (!f) {
+			fprintf(stderr, "ruvix-sim: cannot run dtc: %s\n", strerror(errno));
+			return NULL;
+		}
+		blob = slurp(f, &len);
+		if (pclose(f) != 0) {
+			fprintf(stderr, "ruvix-sim: %s: dtc could not compile it (see above)\n", path);
+			free(blob);
+			return NULL;
+		}
+	} else {
+		f = fopen(path, "rb");
+		if (!f) {
+			if (!strchr(spec, '/') && !ends_with(spec, ".dtb"))
+				fprintf(stderr,
+					"ruvix-sim: no shipped machine '%s' (looked for %s); give a "
+					".dts or .dtb path\n",
+					spec, path);
+			else
+				fprintf(stderr, "ruvix-sim: %s: %s\n", path, strerror(errno));
+			return NULL;
+		}
+		blob = slurp(f, &len);
+		fclose(f);
+	}
+	if (!blob)
+		return NULL;
+	if (len < sizeof(struct fdt_header) || fdt_check_header(blob) != 0 ||
+	    fdt_totalsize(blob) > len) {
+		fprintf(stderr, "ruvix-sim: %s: not a valid device tree blob\n", path);
+		free(blob);
+		return NULL;
+	}
+	return blob;
+}
+
+static int fail(const char *path, const char *node, const char *what)
+{
+	fprintf(stderr, "ruvix-sim: %s: %s: %s\n", path, node, what);
+	return -1;
+}
+
+/* A one-cell u32 property; -1 when absent, -2 when malformed. */
+static long long u32_prop(const void *fdt, int node, const char *name)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (!p)
+		return -1;
+	if (len != 4)
+		return -2;
+	return fdt32_to_cpu(*p);
+}
+
+static int parse(const void *fdt, const char *path, struct sim_machine *m)
+{
+	char name[128];
+	int cpus, node, len;
+	const char *model;
+
+	if (fdt_node_check_compatible(fdt, 0, "ruvix,sim-machine") != 0)
+		return fail(path, "/", "compatible must include \"ruvix,sim-machine\"");
+	model = fdt_getprop(fdt, 0, "model", &len);
+	snprintf(m->model, sizeof(m->model), "%s", model && len > 0 ? model : "unnamed");
+
+	cpus = fdt_path_offset(fdt, "/cpus");
+	if (cpus < 0)
+		return fail(path, "/", "expected a /cpus node");
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		snprintf(name, sizeof(name), "/cpus/%s", fdt_get_name(fdt, node, NULL));
+		if (!type || strcmp(type, "cpu") != 0)
+			continue;
+		if (m->desc.ncpus == RUVIX_MAX_CPUS)
+			return fail(path, name, "more CPUs than this build supports (meson -Dmax_cpus)");
+		long long reg = u32_prop(fdt, node, "reg");
+		if (reg != m->desc.ncpus)
+			return fail(path, name, "expected reg = <index>, CPUs numbered 0, 1, 2... in order");
+		long long numa = u32_prop(fdt, node, "numa-node-id");
+		if (numa == -2 || numa >= RUVIX_MAX_NODES)
+			return fail(path, name, "numa-node-id must be one cell below the node limit");
+		m->desc.cpu_node[m->desc.ncpus] = (uint8_t)(numa < 0 ? 0 : numa);
+		if ((uint32_t)m->desc.cpu_node[m->desc.ncpus] + 1 > m->desc.nnodes)
+			m->desc.nnodes = m->desc.cpu_node[m->desc.ncpus] + 1u;
+		m->desc.ncpus++;
+	}
+	if (m->desc.ncpus == 0)
+		return fail(path, "/cpus", "expected at least one cpu node (device_type = \"cpu\")");
+
+	for (node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7); node >= 0;
+	     node = fdt_node_offset_by_prop_value(fdt, node, "device_type", "memory", 7)) {
+		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		snprintf(name, sizeof(name), "/%s", fdt_get_name(fdt, node, NULL));
+		if (!reg || len != 16)
+			return fail(path, name, "expected reg = <addr-hi addr-lo size-hi size-lo>");
+		m->desc.mem_bytes += (uint64_t)fdt32_to_cpu(reg[2]) << 32 | fdt32_to_cpu(reg[3]);
+	}
+	if (m->desc.mem_bytes == 0)
+		return fail(path, "/", "expected a memory node with a non-zero size");
+
+	int costs = fdt_path_offset(fdt, "/ruvix,costs");
+	if (costs < 0)
+		return fail(path, "/", "expected a /ruvix,costs node");
+	long long sw = u32_prop(fdt, costs, "switch-ns");
+	if (sw < 0)
+		return fail(path, "/ruvix,costs", "expected switch-ns = <nanoseconds> (one cell)");
+	m->switch_ns = (uint64_t)sw;
+	return 0;
+}
+
+int machine_load(const char *spec, struct sim_machine *m)
+{
+	char path[4096];
+	void *blob;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	m->desc.nnodes = 1;
+	blob = load_blob(spec, path, sizeof(path));
+	if (!blob)
+		return -1;
+	r = parse(blob, path, m);
+	free(blob);
+	return r;
+}

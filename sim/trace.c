@@ -1,0 +1,173 @@
+/* Trace format v0 reader; see traces/README.md for the grammar. */
+#include "trace.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define LINE_MAX_BYTES 512
+
+void trace_error(const struct trace_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%lu: ", r->path, r->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Next line that is not blank or a comment, without its newline; 0 at end, -1 on error. */
+static int next_line(struct trace_reader *r, char *buf)
+{
+	while (fgets(buf, LINE_MAX_BYTES, r->f)) {
+		size_t n = strlen(buf);
+		r->line++;
+		if (n == LINE_MAX_BYTES - 1 && buf[n - 1] != '\n' && !feof(r->f)) {
+			trace_error(r, "line longer than %d bytes", LINE_MAX_BYTES - 2);
+			return -1;
+		}
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			buf[--n] = '\0';
+		char *p = buf;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#')
+			continue;
+		return 1;
+	}
+	if (ferror(r->f)) {
+		trace_error(r, "read error: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Split @line into at most @max whitespace-separated fields; returns how many. */
+static int split(char *line, char **fields, int max)
+{
+	int n = 0;
+	char *save = NULL;
+
+	for (char *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			return max + 1;
+		fields[n++] = tok;
+	}
+	return n;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= TRACE_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return false;
+	return true;
+}
+
+int trace_open(struct trace_reader *r, const char *path)
+{
+	char buf[LINE_MAX_BYTES], *f[3];
+
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->f = fopen(path, "r");
+	if (!r->f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	int got = next_line(r, buf);
+	if (got <= 0) {
+		if (got == 0)
+			trace_error(r, "expected the header 'ruvix-trace 0', found an empty file");
+		trace_close(r);
+		return -1;
+	}
+	if (split(buf, f, 2) != 2 || strcmp(f[0], "ruvix-trace") != 0) {
+		trace_error(r, "expected the header 'ruvix-trace 0'");
+		trace_close(r);
+		return -1;
+	}
+	if (strcmp(f[1], "0") != 0) {
+		trace_error(r, "trace format version %s is not supported (this reader knows 0)", f[1]);
+		trace_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+int trace_next(struct trace_reader *r, struct trace_item *it)
+{
+	char buf[LINE_MAX_BYTES], *f[5] = { 0 };
+	int got = next_line(r, buf);
+
+	if (got <= 0)
+		return got;
+	int n = split(buf, f, 4);
+	if (strcmp(f[0], "partition") == 0) {
+		if (n != 2 || !valid_name(f[1])) {
+			trace_error(r, "expected 'partition NAME' (NAME: 1-%d printable characters)",
+				    TRACE_NAME_MAX - 1);
+			return -1;
+		}
+		if (r->seen_request) {
+			trace_error(r, "partitions must be declared before the first request");
+			return -1;
+		}
+		it->kind = TRACE_PARTITION;
+		memcpy(it->name, f[1], strlen(f[1]) + 1);
+		return 1;
+	}
+	if (strcmp(f[0], "request") == 0) {
+		if (n != 4 || !parse_u64(f[1], &it->at_ns) || !valid_name(f[2]) ||
+		    !parse_u64(f[3], &it->service_ns) || it->service_ns == 0) {
+			trace_error(r, "expected 'request AT_NS PARTITION SERVICE_NS' (integers, "
+				       "SERVICE_NS > 0)");
+			return -1;
+		}
+		if (it->at_ns < r->last_at_ns) {
+			trace_error(r, "request at %llu ns is before the previous one at %llu ns "
+				       "(requests must be in time order)",
+				    (unsigned long long)it->at_ns, (unsigned long long)r->last_at_ns);
+			return -1;
+		}
+		r->last_at_ns = it->at_ns;
+		r->seen_request = 1;
+		it->kind = TRACE_REQUEST;
+		memcpy(it->name, f[2], strlen(f[2]) + 1);
+		return 1;
+	}
+	trace_error(r, "expected 'partition' or 'request', found '%s'", f[0]);
+	return -1;
+}
+
+void trace_close(struct trace_reader *r)
+{
+	if (r->f)
+		fclose(r->f);
+	r->f = NULL;
+}
