@@ -102,8 +102,10 @@ int trace_open(struct trace_reader *r, const char *path)
 	}
 	int got = next_line(r, buf);
 	if (got <= 0) {
-		if (got == 0)
+		if (got == 0) {
+			r->line = r->line ? r->line : 1;
 			trace_error(r, "expected the header 'ruvix-trace 0', found an empty file");
+		}
 		trace_close(r);
 		return -1;
 	}
