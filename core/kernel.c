@@ -62,8 +62,8 @@ enum kerr kernel_halt(int status)
 {
 	u64 before = witness_count();
 
-	if (witness_emit(WK_HALT, TIER_KERNEL, WITNESS_ACTOR_KERNEL, 0, (u64)(i64)status,
-			 before) != WITNESS_OK)
+	if (witness_emit(WK_HALT, TIER_KERNEL, WITNESS_ACTOR_KERNEL, 0, (u64)(i64)status, before) !=
+	    WITNESS_OK)
 		return KERR_WITNESS;
 	return KERR_OK;
 }

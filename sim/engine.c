@@ -106,7 +106,8 @@ static int add_partition(struct engine *e, const char *name)
 	sim_hal_set_cpu(0);
 	enum kerr err = partition_create(name, e->nparts % e->m->desc.ncpus, &h);
 	if (err != KERR_OK) {
-		trace_error(&e->trace, "the kernel refused partition '%s': %s", name, kerr_name(err));
+		trace_error(&e->trace, "the kernel refused partition '%s': %s", name,
+			    kerr_name(err));
 		return -1;
 	}
 	struct sim_partition *p = &e->parts[e->nparts++];
@@ -194,8 +195,7 @@ static int next_request(struct engine *e, struct trace_item *it)
 	return r;
 }
 
-int sim_run(const char *trace_path, const struct sim_machine *m, FILE *wlog,
-	    struct sim_result *res)
+int sim_run(const char *trace_path, const struct sim_machine *m, FILE *wlog, struct sim_result *res)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct trace_item it;
@@ -228,7 +228,8 @@ int sim_run(const char *trace_path, const struct sim_machine *m, FILE *wlog,
 		/* The earliest completion; ties go to the lowest CPU. */
 		int done = -1;
 		for (uint32_t c = 0; c < m->desc.ncpus; c++)
-			if (e->cpus[c].busy && (done < 0 || e->cpus[c].end_ns < e->cpus[done].end_ns))
+			if (e->cpus[c].busy &&
+			    (done < 0 || e->cpus[c].end_ns < e->cpus[done].end_ns))
 				done = (int)c;
 		/* A completion at the same instant as an arrival is handled first. */
 		if (done >= 0 && (!have || e->cpus[done].end_ns <= it.at_ns)) {

@@ -55,7 +55,8 @@ static void *load_blob(const char *spec, char *path, size_t path_size)
 		char cmd[4200];
 		snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -- '%s'", path);
 		if (strchr(path, '\'')) {
-			fprintf(stderr, "ruvix-sim: %s: a machine path may not contain a quote\n", path);
+			fprintf(stderr, "ruvix-sim: %s: a machine path may not contain a quote\n",
+				path);
 			return NULL;
 		}
 		f = popen(cmd, "r");
@@ -65,7 +66,8 @@ static void *load_blob(const char *spec, char *path, size_t path_size)
 		}
 		blob = slurp(f, &len);
 		if (pclose(f) != 0) {
-			fprintf(stderr, "ruvix-sim: %s: dtc could not compile it (see above)\n", path);
+			fprintf(stderr, "ruvix-sim: %s: dtc could not compile it (see above)\n",
+				path);
 			free(blob);
 			return NULL;
 		}
@@ -74,7 +76,8 @@ static void *load_blob(const char *spec, char *path, size_t path_size)
 		if (!f) {
 			if (!strchr(spec, '/') && !ends_with(spec, ".dtb"))
 				fprintf(stderr,
-					"ruvix-sim: no shipped machine '%s' (looked for %s); give a "
+					"ruvix-sim: no shipped machine '%s' (looked for %s); give "
+					"a "
 					".dts or .dtb path\n",
 					spec, path);
 			else
@@ -128,27 +131,30 @@ static int parse(const void *fdt, const char *path, struct sim_machine *m)
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return fail(path, "/", "expected a /cpus node");
-	fdt_for_each_subnode(node, fdt, cpus)
-	{
+	fdt_for_each_subnode (node, fdt, cpus) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		snprintf(name, sizeof(name), "/cpus/%s", fdt_get_name(fdt, node, NULL));
 		if (!type || strcmp(type, "cpu") != 0)
 			continue;
 		if (m->desc.ncpus == RUVIX_MAX_CPUS)
-			return fail(path, name, "more CPUs than this build supports (meson -Dmax_cpus)");
+			return fail(path, name,
+				    "more CPUs than this build supports (meson -Dmax_cpus)");
 		long long reg = u32_prop(fdt, node, "reg");
 		if (reg != m->desc.ncpus)
-			return fail(path, name, "expected reg = <index>, CPUs numbered 0, 1, 2... in order");
+			return fail(path, name,
+				    "expected reg = <index>, CPUs numbered 0, 1, 2... in order");
 		long long numa = u32_prop(fdt, node, "numa-node-id");
 		if (numa == -2 || numa >= RUVIX_MAX_NODES)
-			return fail(path, name, "numa-node-id must be one cell below the node limit");
+			return fail(path, name,
+				    "numa-node-id must be one cell below the node limit");
 		m->desc.cpu_node[m->desc.ncpus] = (uint8_t)(numa < 0 ? 0 : numa);
 		if ((uint32_t)m->desc.cpu_node[m->desc.ncpus] + 1 > m->desc.nnodes)
 			m->desc.nnodes = m->desc.cpu_node[m->desc.ncpus] + 1u;
 		m->desc.ncpus++;
 	}
 	if (m->desc.ncpus == 0)
-		return fail(path, "/cpus", "expected at least one cpu node (device_type = \"cpu\")");
+		return fail(path, "/cpus",
+			    "expected at least one cpu node (device_type = \"cpu\")");
 
 	for (node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7); node >= 0;
 	     node = fdt_node_offset_by_prop_value(fdt, node, "device_type", "memory", 7)) {

@@ -61,7 +61,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			errno = 0;
 			o->seed = strtoull(v, &end, 10);
 			if (errno || *end || *v == '-' || !*v) {
-				fprintf(stderr, "ruvix-sim: --seed wants a non-negative integer, got '%s'\n",
+				fprintf(stderr,
+					"ruvix-sim: --seed wants a non-negative integer, got "
+					"'%s'\n",
 					v);
 				return -1;
 			}
@@ -135,8 +137,9 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	json_string(f, o->machine);
 	fprintf(f, ", \"model\": ");
 	json_string(f, m->model);
-	fprintf(f, ", \"cpus\": %" PRIu32 ", \"numa_nodes\": %" PRIu32 ", \"switch_ns\": %" PRIu64
-		   "},\n",
+	fprintf(f,
+		", \"cpus\": %" PRIu32 ", \"numa_nodes\": %" PRIu32 ", \"switch_ns\": %" PRIu64
+		"},\n",
 		m->desc.ncpus, m->desc.nnodes, m->switch_ns);
 	fprintf(f, "  \"policy\": ");
 	json_string(f, o->policy);
@@ -145,12 +148,14 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"events\": %" PRIu64 ",\n", r->events);
 	fprintf(f, "  \"requests\": %" PRIu64 ",\n", r->requests);
 	fprintf(f, "  \"makespan_ns\": %" PRIu64 ",\n", r->makespan_ns);
-	fprintf(f, "  \"throughput_rps\": %.3f,\n", seconds > 0 ? (double)r->requests / seconds : 0.0);
+	fprintf(f, "  \"throughput_rps\": %.3f,\n",
+		seconds > 0 ? (double)r->requests / seconds : 0.0);
 	fprintf(f,
-		"  \"latency_ns\": {\"all\": {\"count\": %zu, \"p50\": %" PRIu64 ", \"p90\": %" PRIu64
-		", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}},\n",
-		l->n, latency_quantile(l, 0.50), latency_quantile(l, 0.90), latency_quantile(l, 0.99),
-		latency_quantile(l, 0.999), latency_quantile(l, 1.0));
+		"  \"latency_ns\": {\"all\": {\"count\": %zu, \"p50\": %" PRIu64
+		", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64
+		", \"max\": %" PRIu64 "}},\n",
+		l->n, latency_quantile(l, 0.50), latency_quantile(l, 0.90),
+		latency_quantile(l, 0.99), latency_quantile(l, 0.999), latency_quantile(l, 1.0));
 	fprintf(f, "  \"switches\": %" PRIu64 ",\n", r->switches);
 	fprintf(f, "  \"witness\": {\"records\": %" PRIu64 ", \"head\": \"%s\"}\n}\n", records,
 		head_hex);
@@ -200,7 +205,8 @@ int main(int argc, char **argv)
 	int werr = fclose(wf), rerr = fclose(rf);
 	wf = rf = NULL;
 	if (werr || rerr || rename(wlog_tmp, wlog) != 0 || rename(report_tmp, report) != 0) {
-		fprintf(stderr, "ruvix-sim: cannot finish writing %s: %s\n", o.out, strerror(errno));
+		fprintf(stderr, "ruvix-sim: cannot finish writing %s: %s\n", o.out,
+			strerror(errno));
 		unlink(wlog);
 		goto out;
 	}

@@ -115,7 +115,8 @@ int trace_open(struct trace_reader *r, const char *path)
 		return -1;
 	}
 	if (strcmp(f[1], "0") != 0) {
-		trace_error(r, "trace format version %s is not supported (this reader knows 0)", f[1]);
+		trace_error(r, "trace format version %s is not supported (this reader knows 0)",
+			    f[1]);
 		trace_close(r);
 		return -1;
 	}
@@ -132,7 +133,8 @@ int trace_next(struct trace_reader *r, struct trace_item *it)
 	int n = split(buf, f, 4);
 	if (strcmp(f[0], "partition") == 0) {
 		if (n != 2 || !valid_name(f[1])) {
-			trace_error(r, "expected 'partition NAME' (NAME: 1-%d printable characters)",
+			trace_error(r,
+				    "expected 'partition NAME' (NAME: 1-%d printable characters)",
 				    TRACE_NAME_MAX - 1);
 			return -1;
 		}
@@ -152,9 +154,11 @@ int trace_next(struct trace_reader *r, struct trace_item *it)
 			return -1;
 		}
 		if (it->at_ns < r->last_at_ns) {
-			trace_error(r, "request at %llu ns is before the previous one at %llu ns "
-				       "(requests must be in time order)",
-				    (unsigned long long)it->at_ns, (unsigned long long)r->last_at_ns);
+			trace_error(r,
+				    "request at %llu ns is before the previous one at %llu ns "
+				    "(requests must be in time order)",
+				    (unsigned long long)it->at_ns,
+				    (unsigned long long)r->last_at_ns);
 			return -1;
 		}
 		r->last_at_ns = it->at_ns;

@@ -145,8 +145,8 @@ static int dump(const char *path)
 		fprintf(stderr, "ruvix-witness: %s: %s\n", path, strerror(errno));
 		return EXIT_USAGE;
 	}
-	printf("%6s %14s %-18s %4s %3s %10s %18s %18s %18s %s\n", "seq", "time_ns", "kind",
-	       "tier", "cpu", "actor", "target", "arg0", "arg1", "chain");
+	printf("%6s %14s %-18s %4s %3s %10s %18s %18s %18s %s\n", "seq", "time_ns", "kind", "tier",
+	       "cpu", "actor", "target", "arg0", "arg1", "chain");
 	while ((r = read_record(f, rec, &got)) == 1) {
 		struct witness_record w;
 		char chain[2 * WITNESS_CHAIN_SIZE + 1], kind[24], actor[12];
@@ -163,8 +163,8 @@ static int dump(const char *path)
 			snprintf(actor, sizeof(actor), "kernel");
 		else
 			snprintf(actor, sizeof(actor), "%" PRIu32, w.actor);
-		printf("%6" PRIu64 " %14" PRIu64 " %-18s %4u %3u %10s 0x%016" PRIx64 " 0x%016" PRIx64
-		       " 0x%016" PRIx64 " %s\n",
+		printf("%6" PRIu64 " %14" PRIu64 " %-18s %4u %3u %10s 0x%016" PRIx64
+		       " 0x%016" PRIx64 " 0x%016" PRIx64 " %s\n",
 		       w.seq, w.time_ns, kind, w.tier, w.cpu, actor, w.target, w.arg0, w.arg1,
 		       chain);
 	}
@@ -193,7 +193,8 @@ int main(int argc, char **argv)
 				char *end;
 				count = strtoll(argv[++i], &end, 10);
 				if (*end || count < 0) {
-					fprintf(stderr, "ruvix-witness: --count wants a number, got '%s'\n",
+					fprintf(stderr,
+						"ruvix-witness: --count wants a number, got '%s'\n",
 						argv[i]);
 					return EXIT_USAGE;
 				}

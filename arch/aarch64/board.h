@@ -10,14 +10,14 @@
 #include "platform.h"
 
 enum board_exit {
-	EXIT_OK = 0,		/* boot scenario completed */
-	EXIT_NOT_EL2 = 2,	/* entered at another exception level (boot.S) */
-	EXIT_KERNEL_FAULT = 3,	/* synchronous exception or SError in the kernel */
-	EXIT_BAD_MACHINE = 4,	/* device tree missing or unusable */
-	EXIT_WITNESS = 5,	/* the witness log could not be opened or written */
-	EXIT_PANIC = 6,		/* a CHECK failed */
-	EXIT_NESTED_FAULT = 7,	/* a fault while reporting a fault */
-	EXIT_BAD_BOOTARGS = 8,	/* an unknown ruvix.test scenario */
+	EXIT_OK = 0,	       /* boot scenario completed */
+	EXIT_NOT_EL2 = 2,      /* entered at another exception level (boot.S) */
+	EXIT_KERNEL_FAULT = 3, /* synchronous exception or SError in the kernel */
+	EXIT_BAD_MACHINE = 4,  /* device tree missing or unusable */
+	EXIT_WITNESS = 5,      /* the witness log could not be opened or written */
+	EXIT_PANIC = 6,	       /* a CHECK failed */
+	EXIT_NESTED_FAULT = 7, /* a fault while reporting a fault */
+	EXIT_BAD_BOOTARGS = 8, /* an unknown ruvix.test scenario */
 };
 
 /** The machine as parsed at boot. */

@@ -24,10 +24,10 @@ _Static_assert(sizeof(struct exception_frame) == 288, "vectors.S FRAME_SIZE");
 #define HLT_SEMIHOST 0xd45e0000u /* the encoding of "hlt #0xf000" */
 
 static const char *const vector_names[16] = {
-	"sync, EL2 SP0",   "IRQ, EL2 SP0",   "FIQ, EL2 SP0",   "SError, EL2 SP0",
-	"sync, EL2 SPx",   "IRQ, EL2 SPx",   "FIQ, EL2 SPx",   "SError, EL2 SPx",
-	"sync, EL1 A64",   "IRQ, EL1 A64",   "FIQ, EL1 A64",   "SError, EL1 A64",
-	"sync, EL1 A32",   "IRQ, EL1 A32",   "FIQ, EL1 A32",   "SError, EL1 A32",
+	"sync, EL2 SP0", "IRQ, EL2 SP0", "FIQ, EL2 SP0", "SError, EL2 SP0",
+	"sync, EL2 SPx", "IRQ, EL2 SPx", "FIQ, EL2 SPx", "SError, EL2 SPx",
+	"sync, EL1 A64", "IRQ, EL1 A64", "FIQ, EL1 A64", "SError, EL1 A64",
+	"sync, EL1 A32", "IRQ, EL1 A32", "FIQ, EL1 A32", "SError, EL1 A32",
 };
 
 static const char *class_name(u32 ec)

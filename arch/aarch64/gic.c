@@ -3,25 +3,25 @@
 
 #include "sysreg.h"
 
-#define GICD_CTLR 0x0000
-#define GICD_CTLR_RWP (1u << 31)
+#define GICD_CTLR	    0x0000
+#define GICD_CTLR_RWP	    (1u << 31)
 #define GICD_CTLR_ENABLE_G1 (1u << 1) /* EnableGrp1 with a single security state (DS = 1) */
-#define GICD_CTLR_ARE (1u << 4)
+#define GICD_CTLR_ARE	    (1u << 4)
 
-#define GICR_FRAME_SIZE 0x20000 /* RD_base + SGI_base, 64 KiB each */
-#define GICR_TYPER 0x0008
-#define GICR_TYPER_LAST (1ull << 4)
-#define GICR_WAKER 0x0014
+#define GICR_FRAME_SIZE		   0x20000 /* RD_base + SGI_base, 64 KiB each */
+#define GICR_TYPER		   0x0008
+#define GICR_TYPER_LAST		   (1ull << 4)
+#define GICR_WAKER		   0x0014
 #define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
-#define GICR_SGI_BASE 0x10000
-#define GICR_IGROUPR0 0x0080
-#define GICR_ISENABLER0 0x0100
-#define GICR_IPRIORITYR 0x0400
+#define GICR_SGI_BASE		   0x10000
+#define GICR_IGROUPR0		   0x0080
+#define GICR_ISENABLER0		   0x0100
+#define GICR_IPRIORITYR		   0x0400
 
-#define ICC_SRE_SRE (1ull << 0)
-#define ICC_SRE_DFB (1ull << 1)
-#define ICC_SRE_DIB (1ull << 2)
+#define ICC_SRE_SRE    (1ull << 0)
+#define ICC_SRE_DFB    (1ull << 1)
+#define ICC_SRE_DIB    (1ull << 2)
 #define ICC_SRE_ENABLE (1ull << 3)
 
 #define HCR_FMO (1ull << 3)
@@ -66,8 +66,7 @@ const char *gic_init(u64 gicd, u64 gicr, u64 gicr_size, u64 mpidr)
 	if (!rd)
 		return "no redistributor matches this CPU's affinity";
 
-	mmio_write32(rd + GICR_WAKER,
-		     mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
+	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
 	for (n = 0; n < POLL_LIMIT && (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP);
 	     n++)
 		;

@@ -20,7 +20,7 @@
 #include "sysreg.h"
 #include "timer.h"
 
-#define VERSION "0.1.0"
+#define VERSION		"0.1.0"
 #define PSCI_SYSTEM_OFF 0x84000008u
 
 struct platform board;
@@ -108,7 +108,8 @@ static void run_scenario(const char *name)
 		kprintf("test: executing an undefined instruction\n");
 		__asm__ volatile("udf #0");
 	} else {
-		kprintf("FATAL: unknown ruvix.test=%s (expected boot, fault-data, fault-undef)\n", name);
+		kprintf("FATAL: unknown ruvix.test=%s (expected boot, fault-data, fault-undef)\n",
+			name);
 		board_exit(EXIT_BAD_BOOTARGS);
 	}
 	kprintf("FATAL: scenario %s did not fault\n", name);

@@ -8,22 +8,22 @@
 
 #include "sysreg.h"
 
-#define DESC_BLOCK 0x1ull
+#define DESC_BLOCK	0x1ull
 #define DESC_ATTRIDX(n) ((u64)(n) << 2)
-#define DESC_SH_INNER (3ull << 8)
-#define DESC_AF (1ull << 10)
-#define DESC_XN (1ull << 54)
+#define DESC_SH_INNER	(3ull << 8)
+#define DESC_AF		(1ull << 10)
+#define DESC_XN		(1ull << 54)
 
 #define MAIR_DEVICE_NGNRNE 0x00ull /* attribute index 0 */
-#define MAIR_NORMAL_WB 0xffull	    /* attribute index 1: inner/outer write-back, allocate */
+#define MAIR_NORMAL_WB	   0xffull /* attribute index 1: inner/outer write-back, allocate */
 
-#define TCR_T0SZ(n) ((u64)(n))
+#define TCR_T0SZ(n)    ((u64)(n))
 #define TCR_IRGN0_WBWA (1ull << 8)
 #define TCR_ORGN0_WBWA (1ull << 10)
-#define TCR_SH0_INNER (3ull << 12)
-#define TCR_TG0_4K (0ull << 14)
-#define TCR_PS_4G (0ull << 16)
-#define TCR_RES1 ((1ull << 31) | (1ull << 23))
+#define TCR_SH0_INNER  (3ull << 12)
+#define TCR_TG0_4K     (0ull << 14)
+#define TCR_PS_4G      (0ull << 16)
+#define TCR_RES1       ((1ull << 31) | (1ull << 23))
 
 #define SCTLR_M (1ull << 0)
 #define SCTLR_C (1ull << 2)

@@ -3,8 +3,8 @@
 
 #include "sysreg.h"
 
-#define UARTDR 0x000
-#define UARTFR 0x018
+#define UARTDR	    0x000
+#define UARTFR	    0x018
 #define UARTFR_TXFF (1u << 5) /* transmit FIFO full */
 
 static u64 uart_base;

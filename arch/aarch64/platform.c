@@ -60,8 +60,7 @@ static void gather(const void *fdt, int node, struct node_props *np)
 	int prop;
 
 	*np = (struct node_props){ .cells = { 2, 1 }, .numa_node = -1 };
-	fdt_for_each_property_offset(prop, fdt, node)
-	{
+	fdt_for_each_property_offset (prop, fdt, node) {
 		const char *name;
 		int len;
 		const void *val = fdt_getprop_by_offset(fdt, prop, &name, &len);
@@ -72,7 +71,8 @@ static void gather(const void *fdt, int node, struct node_props *np)
 			np->cells.addr = (int)be32_at(val);
 		else if (name_is(name, "#size-cells") && len == 4)
 			np->cells.size = (int)be32_at(val);
-		else if (name_is(name, "device_type") && len > 0 && ((const char *)val)[len - 1] == 0)
+		else if (name_is(name, "device_type") && len > 0 &&
+			 ((const char *)val)[len - 1] == 0)
 			np->device_type = val;
 		else if (name_is(name, "compatible")) {
 			np->compatible = val;
@@ -89,13 +89,11 @@ static void gather(const void *fdt, int node, struct node_props *np)
 
 static bool compatible_with(const struct node_props *np, const char *what)
 {
-	return np->compatible &&
-	       fdt_stringlist_contains(np->compatible, np->compatible_len, what);
+	return np->compatible && fdt_stringlist_contains(np->compatible, np->compatible_len, what);
 }
 
 /* Entry @index of "reg", decoded with the parent's cell counts @pc. */
-static bool read_reg(const struct node_props *np, struct cells pc, int index, u64 *addr,
-		     u64 *size)
+static bool read_reg(const struct node_props *np, struct cells pc, int index, u64 *addr, u64 *size)
 {
 	if (!np->reg || pc.addr < 1 || pc.addr > 2 || pc.size < 0 || pc.size > 2)
 		return false;
@@ -162,7 +160,8 @@ static const char *walk(const void *fdt, struct platform *plat)
 		} else if (compatible_with(&np, "arm,gic-v3")) {
 			if (!read_reg(&np, pc, 0, &plat->gicd_base, &size) ||
 			    !read_reg(&np, pc, 1, &plat->gicr_base, &plat->gicr_size))
-				return "GICv3: reg needs the distributor and the redistributor range";
+				return "GICv3: reg needs the distributor and the redistributor "
+				       "range";
 		} else if (compatible_with(&np, "arm,psci-0.2") ||
 			   compatible_with(&np, "arm,psci-1.0")) {
 			plat->psci_smc = !np.method_hvc;

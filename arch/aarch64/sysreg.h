@@ -4,11 +4,11 @@
 
 #include <ruvix/types.h>
 
-#define read_sysreg(reg)                                        \
-	({                                                      \
-		u64 _v;                                         \
-		__asm__ volatile("mrs %0, " #reg : "=r"(_v));    \
-		_v;                                             \
+#define read_sysreg(reg)                                                                           \
+	({                                                                                         \
+		u64 _v;                                                                            \
+		__asm__ volatile("mrs %0, " #reg : "=r"(_v));                                      \
+		_v;                                                                                \
 	})
 
 #define write_sysreg(reg, v) __asm__ volatile("msr " #reg ", %0" ::"r"((u64)(v)) : "memory")

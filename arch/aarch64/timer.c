@@ -4,7 +4,7 @@
 #include "sysreg.h"
 
 #define CNTHP_CTL_ENABLE (1ull << 0)
-#define CNTHP_CTL_IMASK (1ull << 1)
+#define CNTHP_CTL_IMASK	 (1ull << 1)
 
 static u64 freq;
 

@@ -92,7 +92,7 @@ int kvsnprintf(char *buf, usize size, const char *fmt, va_list ap)
 		switch (*p) {
 		case 'd':
 		case 'i': {
-			i64 v = lng == 0 ? va_arg(ap, int)
+			i64 v = lng == 0   ? va_arg(ap, int)
 				: lng == 1 ? va_arg(ap, long)
 				: lng == 2 ? va_arg(ap, long long)
 					   : (i64)va_arg(ap, usize);
@@ -103,7 +103,7 @@ int kvsnprintf(char *buf, usize size, const char *fmt, va_list ap)
 		case 'u':
 		case 'x':
 		case 'X': {
-			u64 v = lng == 0 ? va_arg(ap, unsigned)
+			u64 v = lng == 0   ? va_arg(ap, unsigned)
 				: lng == 1 ? va_arg(ap, unsigned long)
 				: lng == 2 ? va_arg(ap, unsigned long long)
 					   : va_arg(ap, usize);
@@ -113,8 +113,8 @@ int kvsnprintf(char *buf, usize size, const char *fmt, va_list ap)
 		case 'p':
 			put(&o, '0');
 			put(&o, 'x');
-			put_number(&o, (u64)(uintptr_t)va_arg(ap, void *), false, 16, false, 0, false,
-				   ' ');
+			put_number(&o, (u64)(uintptr_t)va_arg(ap, void *), false, 16, false, 0,
+				   false, ' ');
 			break;
 		case 's': {
 			const char *s = va_arg(ap, const char *);

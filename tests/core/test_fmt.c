@@ -7,13 +7,13 @@
 
 #include "test_hal.h"
 
-#define SAME(...)                                                          \
-	do {                                                               \
-		char want[128], got[128];                                  \
-		int nw = snprintf(want, sizeof(want), __VA_ARGS__);        \
-		int ng = ksnprintf(got, sizeof(got), __VA_ARGS__);         \
-		cr_assert_str_eq(got, want);                               \
-		cr_assert_eq(ng, nw);                                      \
+#define SAME(...)                                                                                  \
+	do {                                                                                       \
+		char want[128], got[128];                                                          \
+		int nw = snprintf(want, sizeof(want), __VA_ARGS__);                                \
+		int ng = ksnprintf(got, sizeof(got), __VA_ARGS__);                                 \
+		cr_assert_str_eq(got, want);                                                       \
+		cr_assert_eq(ng, nw);                                                              \
 	} while (0)
 
 Test(fmt, matches_libc_for_supported_conversions)

@@ -8,8 +8,9 @@
 
 Test(kernel, boot_emits_record_zero_describing_the_machine)
 {
-	struct machine_desc m = { .ncpus = 4, .nnodes = 2, .mem_bytes = 1ull << 32,
-				  .cpu_node = { 0, 0, 1, 1 } };
+	struct machine_desc m = {
+		.ncpus = 4, .nnodes = 2, .mem_bytes = 1ull << 32, .cpu_node = { 0, 0, 1, 1 }
+	};
 
 	test_hal_reset();
 	test_hal.now_ns = 42;

@@ -34,7 +34,8 @@ Test(klib, memmove_handles_every_overlap)
 					ref[i] = got[i] = (unsigned char)(i * 7 + 1);
 				memmove(ref + dst, ref + src, n);
 				klib_memmove(got + dst, got + src, n);
-				cr_assert_arr_eq(ref, got, 64, "n %zu src %zu dst %zu", n, src, dst);
+				cr_assert_arr_eq(ref, got, 64, "n %zu src %zu dst %zu", n, src,
+						 dst);
 			}
 }
 
@@ -81,8 +82,18 @@ Test(klib, string_routines_agree_with_libc)
 
 Test(klib, strtoul_agrees_with_libc)
 {
-	const char *inputs[] = { "0", "42", "  17xyz", "0x1F", "0X", "077", "-3", "+9",
-				 "18446744073709551615", "18446744073709551616", "zz", "" };
+	const char *inputs[] = { "0",
+				 "42",
+				 "  17xyz",
+				 "0x1F",
+				 "0X",
+				 "077",
+				 "-3",
+				 "+9",
+				 "18446744073709551615",
+				 "18446744073709551616",
+				 "zz",
+				 "" };
 	const int bases[] = { 0, 10, 16, 8 };
 
 	for (unsigned i = 0; i < sizeof(inputs) / sizeof(*inputs); i++)

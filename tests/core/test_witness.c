@@ -10,9 +10,15 @@
 Test(witness, encode_matches_wire_format_v1_layout)
 {
 	struct witness_record r = {
-		.seq = 0x0102030405060708, .time_ns = 0x1112131415161718, .kind = 0x2122,
-		.tier = 3, .cpu = 7, .actor = 0x31323334, .target = 0x4142434445464748,
-		.arg0 = 0x5152535455565758, .arg1 = 0x6162636465666768,
+		.seq = 0x0102030405060708,
+		.time_ns = 0x1112131415161718,
+		.kind = 0x2122,
+		.tier = 3,
+		.cpu = 7,
+		.actor = 0x31323334,
+		.target = 0x4142434445464748,
+		.arg0 = 0x5152535455565758,
+		.arg1 = 0x6162636465666768,
 	};
 	u8 w[64];
 
@@ -20,11 +26,11 @@ Test(witness, encode_matches_wire_format_v1_layout)
 	witness_encode(&r, w);
 	cr_assert_eq(w[0], 0x08); /* little-endian seq at 0 */
 	cr_assert_eq(w[7], 0x01);
-	cr_assert_eq(w[8], 0x18); /* time at 8 */
+	cr_assert_eq(w[8], 0x18);  /* time at 8 */
 	cr_assert_eq(w[16], 0x22); /* kind at 16 */
 	cr_assert_eq(w[17], 0x21);
-	cr_assert_eq(w[18], 3); /* tier */
-	cr_assert_eq(w[19], 7); /* cpu */
+	cr_assert_eq(w[18], 3);	   /* tier */
+	cr_assert_eq(w[19], 7);	   /* cpu */
 	cr_assert_eq(w[20], 0x34); /* actor at 20 */
 	cr_assert_eq(w[24], 0x48); /* target at 24 */
 	cr_assert_eq(w[32], 0x58); /* arg0 at 32 */
@@ -41,8 +47,12 @@ Test(witness, encode_matches_wire_format_v1_layout)
 Test(witness, chain_value_is_blake2b_128_of_prev_and_body)
 {
 	struct witness_record r = {
-		.seq = 0, .time_ns = 5, .kind = WK_BOOT, .actor = WITNESS_ACTOR_KERNEL,
-		.arg0 = 2 | (1ull << 32), .arg1 = 0x10000000,
+		.seq = 0,
+		.time_ns = 5,
+		.kind = WK_BOOT,
+		.actor = WITNESS_ACTOR_KERNEL,
+		.arg0 = 2 | (1ull << 32),
+		.arg1 = 0x10000000,
 	};
 	const u8 want[16] = { 0x77, 0xa4, 0x65, 0x7a, 0xfa, 0xd2, 0xb8, 0x15,
 			      0x4f, 0xb6, 0x03, 0xec, 0x28, 0x33, 0xed, 0xfd };

@@ -8,10 +8,10 @@
 
 #include <ruvix/hal.h>
 
-#define CHECK(cond)                                                   \
-	do {                                                              \
-		if (__builtin_expect(!(cond), 0))                             \
-			hal_panic(__FILE__, __LINE__, "CHECK failed: " #cond); \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (__builtin_expect(!(cond), 0))                                                  \
+			hal_panic(__FILE__, __LINE__, "CHECK failed: " #cond);                     \
 	} while (0)
 
 /** A fact about types or layouts that must hold at compile time. */

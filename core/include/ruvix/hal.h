@@ -30,9 +30,9 @@ void hal_console_write(const char *text, usize len);
 bool hal_witness_export(const u8 record[64]);
 
 /**
- * Unkeyed BLAKE2b (RFC 7693) of @in with an output of @outlen bytes (16..64, libsodium's range). Both backends
- * implement it with libsodium's crypto_generichash, so the digest is the one any BLAKE2b
- * implementation with the same output length gives.
+ * Unkeyed BLAKE2b (RFC 7693) of @in with an output of @outlen bytes (16..64, libsodium's range).
+ * Both backends implement it with libsodium's crypto_generichash, so the digest is the one any
+ * BLAKE2b implementation with the same output length gives.
  */
 void hal_blake2b(u8 *out, usize outlen, const void *in, usize inlen);
 

@@ -25,10 +25,10 @@ const char *kerr_name(enum kerr err);
  * Only data: the core never probes hardware.
  */
 struct machine_desc {
-	u32 ncpus;			   /* CPUs the kernel may use, 1..RUVIX_MAX_CPUS */
-	u32 nnodes;			   /* NUMA nodes, 1..RUVIX_MAX_NODES */
-	u64 mem_bytes;			   /* RAM in all nodes */
-	u8 cpu_node[RUVIX_MAX_CPUS];	   /* NUMA node of each CPU */
+	u32 ncpus;		     /* CPUs the kernel may use, 1..RUVIX_MAX_CPUS */
+	u32 nnodes;		     /* NUMA nodes, 1..RUVIX_MAX_NODES */
+	u64 mem_bytes;		     /* RAM in all nodes */
+	u8 cpu_node[RUVIX_MAX_CPUS]; /* NUMA node of each CPU */
 };
 
 /**

@@ -24,11 +24,11 @@
 
 #include <ruvix/types.h>
 
-#define WITNESS_RECORD_SIZE 64
-#define WITNESS_BODY_SIZE 48
-#define WITNESS_CHAIN_SIZE 16
+#define WITNESS_RECORD_SIZE    64
+#define WITNESS_BODY_SIZE      48
+#define WITNESS_CHAIN_SIZE     16
 #define WITNESS_FORMAT_VERSION 1
-#define WITNESS_ACTOR_KERNEL 0xFFFFFFFFu
+#define WITNESS_ACTOR_KERNEL   0xFFFFFFFFu
 
 /** What a record witnesses. Numbers are part of the wire format: never reuse one. */
 enum witness_kind {

@@ -1,0 +1,43 @@
+# RuVix: a thin wrapper over Meson, as QEMU has one. Two build directories from one
+# meson.build: build/native (simulator, tools, unit tests) and build/aarch64 (the EL2 image).
+#
+#   make run     build both, boot RuVix on QEMU, run the simulator on the default trace
+#   make check   build both and run every test; ends with "N passed, N failed"
+#   make bench   run every benchmark in bench/, one JSON object per figure
+#
+# Each target first runs scripts/deps.sh, which installs missing Debian packages as root.
+
+BUILD ?= build
+MESON_OPTS ?=
+NATIVE := $(BUILD)/native
+CROSS := $(BUILD)/aarch64
+
+.PHONY: all deps native cross run check bench format clean
+
+all: native cross
+
+deps:
+	@scripts/deps.sh
+
+native: deps
+	@[ -f $(NATIVE)/build.ninja ] || meson setup $(NATIVE) $(MESON_OPTS)
+	@ninja -C $(NATIVE)
+
+cross: deps
+	@[ -f $(CROSS)/build.ninja ] || meson setup $(CROSS) --cross-file arch/aarch64/cross.ini $(MESON_OPTS)
+	@ninja -C $(CROSS)
+
+run: native cross
+	@scripts/run.sh $(BUILD)
+
+check: deps
+	@scripts/check.sh $(BUILD)
+
+bench: native cross
+	@scripts/bench.sh $(BUILD)
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The main job: boot RuVix on QEMU and show its boot log, then run the simulator on the
+# default trace. Everything lands in BUILD/run/.
+set -euo pipefail
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out="$build/run"
+witness="$build/native/tools/ruvix-witness"
+mkdir -p "$out"
+
+echo "== Booting RuVix on QEMU virt (EL2, GICv3, 2 CPUs, -icount shift=0: 1 instruction = 1 ns)"
+rm -f "$out/boot.wlog"
+status=0
+qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m 256M \
+	-nographic -no-reboot -monitor none -semihosting-config enable=on,target=native \
+	-icount shift=0,sleep=off -kernel "$build/aarch64/arch/aarch64/ruvix.img" \
+	-append "ruvix.wlog=$out/boot.wlog" </dev/null | tee "$out/boot.console" || status=$?
+if [ "$status" -ne 0 ]; then
+	echo "run: QEMU exited with status $status (docs/boot.md lists them)" >&2
+	exit 1
+fi
+"$witness" verify "$out/boot.wlog"
+"$witness" dump "$out/boot.wlog"
+
+echo
+echo "== Simulator: traces/demo.trace on the virt2 machine, naive policy"
+build/native/sim/ruvix-sim run --trace traces/demo.trace --machine virt2 --policy naive \
+	--seed 1 --out "$out/sim"
+"$witness" verify "$out/sim/witness.wlog"
+echo
+echo "Boot log:         $out/boot.console"
+echo "Boot witness log: $out/boot.wlog"
+echo "Simulator report: $out/sim/report.json"
