@@ -66,6 +66,10 @@ def log_verifies_and_tampering_is_caught():
     else:
         print("note: ../shared/tools/witness_verify.py absent; independent check skipped")
     check_tampering(WITNESS, log, shared)
+    d = run([WITNESS, "dump", log])
+    check(d.returncode == 0, f"dump failed: {d.stderr}")
+    kinds = [line.split()[2] for line in d.stdout.splitlines()[1:]]
+    check(kinds == ["boot"] + ["partition_create"] * 3 + ["halt"], f"dump shows kinds {kinds}")
 
 
 BAD_TRACES = [
