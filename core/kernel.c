@@ -1,8 +1,16 @@
-/* Kernel start and stop: the machine description, the boot and halt witnesses. */
+/* Kernel start and stop, the machine description, object validity and the state digest. */
+#include <ruvix/cap.h>
 #include <ruvix/check.h>
+#include <ruvix/checkpoint.h>
+#include <ruvix/digest.h>
+#include <ruvix/edge.h>
 #include <ruvix/kernel.h>
 #include <ruvix/klib.h>
+#include <ruvix/lease.h>
 #include <ruvix/partition.h>
+#include <ruvix/policy.h>
+#include <ruvix/proof.h>
+#include <ruvix/region.h>
 #include <ruvix/sched.h>
 #include <ruvix/witness.h>
 
@@ -10,21 +18,11 @@ static struct machine_desc machine;
 
 const char *kerr_name(enum kerr err)
 {
-	switch (err) {
-	case KERR_OK:
-		return "ok";
-	case KERR_INVALID:
-		return "invalid";
-	case KERR_NO_SPACE:
-		return "no_space";
-	case KERR_STALE:
-		return "stale";
-	case KERR_STATE:
-		return "state";
-	case KERR_WITNESS:
-		return "witness";
-	}
-	return "unknown";
+	static const char *const names[KERR_COUNT] = {
+		"ok",	  "invalid", "no_space", "stale", "state", "witness",
+		"denied", "policy",  "full",	 "empty", "busy",
+	};
+	return (unsigned)err < KERR_COUNT ? names[err] : "unknown";
 }
 
 static bool machine_is_sane(const struct machine_desc *m)
@@ -43,8 +41,19 @@ enum kerr kernel_boot(const struct machine_desc *m)
 {
 	if (!machine_is_sane(m))
 		return KERR_INVALID;
+	/*
+	 * A boot starts a new chain and new object tables. The tables are emptied before the boot
+	 * record is exported; if the export fails the kernel is simply not booted.
+	 */
 	witness_reset();
+	proof_reset();
+	policy_reset();
 	partition_reset();
+	cap_reset();
+	region_reset();
+	edge_reset();
+	lease_reset();
+	checkpoint_reset();
 	sched_reset();
 	if (witness_emit(WK_BOOT, TIER_KERNEL, WITNESS_ACTOR_KERNEL, 0,
 			 (u64)m->ncpus | (u64)m->nnodes << 32, m->mem_bytes) != WITNESS_OK)
@@ -66,4 +75,53 @@ enum kerr kernel_halt(int status)
 	    WITNESS_OK)
 		return KERR_WITNESS;
 	return KERR_OK;
+}
+
+u32 kernel_tick(void)
+{
+	return lease_expire_due();
+}
+
+u32 kernel_idle(u32 max)
+{
+	return proof_run_deferred(max);
+}
+
+bool object_valid(u8 type, handle_t h)
+{
+	switch (type) {
+	case OBJ_PARTITION:
+		return partition_valid(h);
+	case OBJ_REGION:
+		return region_valid(h);
+	case OBJ_EDGE:
+		return edge_valid(h);
+	case OBJ_DEVICE:
+		return device_valid(h);
+	}
+	return false;
+}
+
+/*
+ * The digest covers the machine as booted and every live object with the fields that
+ * witnessed operations change, in table order. Scheduler queues, pending P3 checks and the
+ * witness chain itself are not object state and are left out.
+ */
+void kernel_digest(u8 out[16])
+{
+	struct digest_chunk d = { .len = 0 };
+
+	memset(out, 0, 16);
+	digest_put(&d, 0x100, 2);
+	digest_put(&d, machine.ncpus, 4);
+	digest_put(&d, machine.nnodes, 4);
+	digest_put(&d, machine.mem_bytes, 8);
+	digest_feed(out, d.buf, d.len);
+	policy_digest(out);
+	partition_digest(out);
+	cap_digest(out);
+	region_digest(out);
+	edge_digest(out);
+	lease_digest(out);
+	checkpoint_digest(out);
 }

@@ -19,6 +19,8 @@ enum kerr sched_wake(handle_t h)
 {
 	if (!partition_valid(h))
 		return KERR_STALE;
+	if (partition_state(h) != PS_RUNNING)
+		return KERR_STATE;
 	if (queued[handle_index(h)])
 		return KERR_OK;
 
@@ -40,7 +42,7 @@ handle_t sched_next(u32 cpu)
 		q->head = (q->head + 1) % RUVIX_MAX_PARTITIONS;
 		q->count--;
 		queued[handle_index(h)] = false;
-		if (partition_valid(h))
+		if (partition_valid(h) && partition_state(h) == PS_RUNNING)
 			return h;
 	}
 	return HANDLE_NONE;

@@ -3,6 +3,7 @@
  * each record to the backend's exporter before the action it records is committed.
  */
 #include <ruvix/check.h>
+#include <ruvix/config.h>
 #include <ruvix/hal.h>
 #include <ruvix/klib.h>
 #include <ruvix/witness.h>
@@ -15,6 +16,10 @@ static struct {
 	u64 next_seq;
 	u64 first_time_ns;
 	u8 head[WITNESS_CHAIN_SIZE];
+	/* The last RUVIX_WITNESS_RING records, and the chain value before the oldest of them,
+	 * for the P3 audit. */
+	u8 ring[RUVIX_WITNESS_RING][WITNESS_RECORD_SIZE];
+	u8 ring_base[WITNESS_CHAIN_SIZE];
 } chain;
 
 enum witness_err witness_emit(u16 kind, u8 tier, u32 actor, u64 target, u64 arg0, u64 arg1)
@@ -40,6 +45,10 @@ enum witness_err witness_emit(u16 kind, u8 tier, u32 actor, u64 target, u64 arg0
 
 	if (chain.next_seq == 0)
 		chain.first_time_ns = rec.time_ns;
+	u8 *slot = chain.ring[chain.next_seq % RUVIX_WITNESS_RING];
+	if (chain.next_seq >= RUVIX_WITNESS_RING)
+		memcpy(chain.ring_base, slot + WITNESS_BODY_SIZE, WITNESS_CHAIN_SIZE);
+	memcpy(slot, wire, WITNESS_RECORD_SIZE);
 	memcpy(chain.head, wire + WITNESS_BODY_SIZE, WITNESS_CHAIN_SIZE);
 	chain.next_seq++;
 	return WITNESS_OK;
@@ -58,6 +67,27 @@ void witness_head(u8 out[WITNESS_CHAIN_SIZE])
 u64 witness_first_time_ns(void)
 {
 	return chain.first_time_ns;
+}
+
+bool witness_audit(u64 *detail)
+{
+	u64 n = chain.next_seq < RUVIX_WITNESS_RING ? chain.next_seq : RUVIX_WITNESS_RING;
+	u64 first = chain.next_seq - n;
+	u8 prev[WITNESS_CHAIN_SIZE], want[WITNESS_CHAIN_SIZE];
+
+	memcpy(prev, chain.ring_base, WITNESS_CHAIN_SIZE);
+	for (u64 s = first; s < chain.next_seq; s++) {
+		const u8 *rec = chain.ring[s % RUVIX_WITNESS_RING];
+		struct witness_record r;
+		witness_decode(rec, &r);
+		witness_chain_value(prev, rec, want);
+		*detail = s;
+		if (r.seq != s || memcmp(want, r.chain, WITNESS_CHAIN_SIZE) != 0)
+			return false;
+		memcpy(prev, r.chain, WITNESS_CHAIN_SIZE);
+	}
+	*detail = chain.next_seq;
+	return memcmp(prev, chain.head, WITNESS_CHAIN_SIZE) == 0;
 }
 
 void witness_reset(void)

@@ -70,8 +70,50 @@ const char *witness_kind_name(u16 kind)
 		return "refused";
 	case WK_FAULT:
 		return "fault";
+	case WK_HYPERCALL:
+		return "hypercall";
+	case WK_POLICY_SET:
+		return "policy_set";
+	case WK_CONTAIN:
+		return "contain";
 	case WK_PARTITION_CREATE:
 		return "partition_create";
+	case WK_PARTITION_PLACE:
+		return "partition_place";
+	case WK_PARTITION_CTL:
+		return "partition_ctl";
+	case WK_CAP_INSTALL:
+		return "cap_install";
+	case WK_CAP_DERIVE:
+		return "cap_derive";
+	case WK_CAP_GRANT:
+		return "cap_grant";
+	case WK_CAP_REVOKE:
+		return "cap_revoke";
+	case WK_CAP_DELETE:
+		return "cap_delete";
+	case WK_REGION_CREATE:
+		return "region_create";
+	case WK_REGION_TIER:
+		return "region_tier";
+	case WK_EDGE_CREATE:
+		return "edge_create";
+	case WK_EDGE_SEND:
+		return "edge_send";
+	case WK_EDGE_RECV:
+		return "edge_recv";
+	case WK_DEVICE_CREATE:
+		return "device_create";
+	case WK_LEASE_GRANT:
+		return "lease_grant";
+	case WK_LEASE_REVOKE:
+		return "lease_revoke";
+	case WK_LEASE_EXPIRE:
+		return "lease_expire";
+	case WK_CHECKPOINT_TAKE:
+		return "checkpoint_take";
+	case WK_CHECKPOINT_RESTORE:
+		return "checkpoint_restore";
 	}
 	return NULL;
 }

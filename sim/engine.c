@@ -104,7 +104,11 @@ static int add_partition(struct engine *e, const char *name)
 	}
 	/* Naive placement: round-robin over CPUs in declaration order. */
 	sim_hal_set_cpu(0);
-	enum kerr err = partition_create(name, e->nparts % e->m->desc.ncpus, &h);
+	enum kerr err = partition_create(name, &h);
+	if (err == KERR_OK)
+		err = partition_place(h, e->nparts % e->m->desc.ncpus);
+	if (err == KERR_OK)
+		err = partition_ctl_kernel(h, PART_START, 0);
 	if (err != KERR_OK) {
 		trace_error(&e->trace, "the kernel refused partition '%s': %s", name,
 			    kerr_name(err));

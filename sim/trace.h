@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TRACE_NAME_MAX 24 /* = PARTITION_NAME_MAX */
+#define TRACE_NAME_MAX 17 /* = PARTITION_NAME_MAX: 16 characters */
 
 enum trace_item_kind {
 	TRACE_PARTITION, /* partition NAME */

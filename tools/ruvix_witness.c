@@ -3,6 +3,7 @@
  *
  *   ruvix-witness verify LOG [--head HEX] [--count N]
  *   ruvix-witness dump LOG
+ *   ruvix-witness replay LOG [--digest HEX]
  *
  * verify exits 0 when the log is intact, 1 with the index of the first bad record when it is
  * not, 2 on a usage or I/O error. The chain catches any changed bit; seq numbers catch dropped,
@@ -15,7 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ruvix/kernel.h>
+#include <ruvix/replay.h>
 #include <ruvix/witness.h>
+
+#include "replay_hal.h"
 
 enum { EXIT_INTACT = 0, EXIT_BROKEN = 1, EXIT_USAGE = 2 };
 
@@ -23,6 +28,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ruvix-witness verify LOG [--head HEX] [--count N]\n"
 		     "       ruvix-witness dump LOG\n"
+		     "       ruvix-witness replay LOG [--digest HEX]\n"
 		     "verify: exit 0 when intact, 1 at the first bad record, 2 on usage or I/O "
 		     "errors\n");
 }
@@ -177,6 +183,84 @@ static int dump(const char *path)
 	return EXIT_INTACT;
 }
 
+static const char *const field_names[] = { "seq",   "time_ns", "kind", "tier", "cpu",
+					   "actor", "target",  "arg0", "arg1", "chain" };
+
+/* Name of the first field where two encoded records differ. */
+static const char *first_difference(const uint8_t *a, const uint8_t *b)
+{
+	static const int starts[] = { 0, 8, 16, 18, 19, 20, 24, 32, 40, 48, 64 };
+
+	for (int f = 0; f < 10; f++)
+		if (memcmp(a + starts[f], b + starts[f], (size_t)(starts[f + 1] - starts[f])) != 0)
+			return field_names[f];
+	return "none";
+}
+
+/*
+ * Re-execute the log on a fresh kernel (core/replay.c). Each record must make the kernel emit
+ * exactly that record again; the state digest at the end is what the kernel that wrote the log
+ * reported (sim report "state_digest", boot console "state digest").
+ */
+static int replay(const char *path, const char *want_digest)
+{
+	uint8_t rec[WITNESS_RECORD_SIZE], digest[16], want[16];
+	char hexd[33];
+	uint64_t i = 0;
+	size_t got;
+	int r;
+
+	if (want_digest && parse_hex(want_digest, want) != 0) {
+		fprintf(stderr, "ruvix-witness: --digest wants 32 hex digits, got '%s'\n",
+			want_digest);
+		return EXIT_USAGE;
+	}
+	int v = verify(path, NULL, -1);
+	if (v != EXIT_INTACT)
+		return v;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "ruvix-witness: %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	while ((r = read_record(f, rec, &got)) == 1) {
+		struct witness_record w;
+		bool matched;
+		witness_decode(rec, &w);
+		replay_hal_expect(w.time_ns, w.cpu, rec);
+		enum kerr e = kernel_replay(&w);
+		unsigned n = replay_hal_emitted(&matched);
+		if (n != 1 || !matched) {
+			const char *kind = witness_kind_name(w.kind);
+			if (n == 0)
+				printf("FAIL %s: record %" PRIu64
+				       " (%s): replay emitted no record (%s)\n",
+				       path, i, kind ? kind : "unknown kind", kerr_name(e));
+			else if (n > 1)
+				printf("FAIL %s: record %" PRIu64
+				       " (%s): replay emitted %u records\n",
+				       path, i, kind ? kind : "unknown kind", n);
+			else
+				printf("FAIL %s: record %" PRIu64 " (%s): replay differs in %s\n",
+				       path, i, kind ? kind : "unknown kind",
+				       first_difference(rec, replay_hal_last()));
+			fclose(f);
+			return EXIT_BROKEN;
+		}
+		i++;
+	}
+	fclose(f);
+	kernel_digest(digest);
+	hex(digest, 16, hexd);
+	if (want_digest && memcmp(digest, want, 16) != 0) {
+		printf("FAIL %s: replayed state digest %s, the kernel reported %s\n", path, hexd,
+		       want_digest);
+		return EXIT_BROKEN;
+	}
+	printf("OK %s: %" PRIu64 " records re-executed, state digest %s\n", path, i, hexd);
+	return EXIT_INTACT;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -192,7 +276,7 @@ int main(int argc, char **argv)
 			} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
 				char *end;
 				count = strtoll(argv[++i], &end, 10);
-				if (*end || count < 0) {
+				if (*end || end == argv[i] || count < 0) {
 					fprintf(stderr,
 						"ruvix-witness: --count wants a number, got '%s'\n",
 						argv[i]);
@@ -208,6 +292,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "dump"))
 		return dump(argv[2]);
+	if ((argc == 3 || (argc == 5 && !strcmp(argv[3], "--digest"))) &&
+	    !strcmp(argv[1], "replay"))
+		return replay(argv[2], argc == 5 ? argv[4] : NULL);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -8,12 +8,10 @@
 
 Test(sched, runs_partitions_in_wake_order_on_their_home_cpu)
 {
-	handle_t a, b, c;
-
 	test_boot(2);
-	cr_assert_eq(partition_create("a", 0, &a), KERR_OK);
-	cr_assert_eq(partition_create("b", 1, &b), KERR_OK);
-	cr_assert_eq(partition_create("c", 0, &c), KERR_OK);
+	handle_t a = test_partition("a", 0);
+	handle_t b = test_partition("b", 1);
+	handle_t c = test_partition("c", 0);
 	cr_assert_eq(sched_wake(c), KERR_OK);
 	cr_assert_eq(sched_wake(b), KERR_OK);
 	cr_assert_eq(sched_wake(a), KERR_OK);
@@ -27,10 +25,8 @@ Test(sched, runs_partitions_in_wake_order_on_their_home_cpu)
 
 Test(sched, waking_a_queued_partition_keeps_one_entry)
 {
-	handle_t a;
-
 	test_boot(1);
-	cr_assert_eq(partition_create("a", 0, &a), KERR_OK);
+	handle_t a = test_partition("a", 0);
 	sched_wake(a);
 	sched_wake(a);
 	cr_assert_eq(sched_queued(0), 1);
@@ -38,13 +34,24 @@ Test(sched, waking_a_queued_partition_keeps_one_entry)
 	cr_assert_eq(sched_next(0), HANDLE_NONE);
 }
 
-Test(sched, stale_handle_refused)
+Test(sched, only_running_partitions_are_scheduled)
 {
-	handle_t a;
+	handle_t idle;
 
 	test_boot(1);
-	cr_assert_eq(partition_create("a", 0, &a), KERR_OK);
+	cr_assert_eq(partition_create("idle", &idle), KERR_OK);
+	cr_assert_eq(sched_wake(idle), KERR_STATE, "a created partition is not started");
+	handle_t a = test_partition("a", 0);
+	cr_assert_eq(sched_wake(a), KERR_OK);
+	cr_assert_eq(partition_ctl_kernel(a, PART_SUSPEND, 0), KERR_OK);
+	cr_assert_eq(sched_next(0), HANDLE_NONE, "suspended after it was queued");
+}
+
+Test(sched, stale_handle_refused)
+{
 	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	cr_assert_eq(partition_ctl_kernel(a, PART_TERMINATE, 0), KERR_OK);
 	cr_assert_eq(sched_wake(a), KERR_STALE);
 	cr_assert_eq(sched_queued(0), 0);
 }
@@ -54,9 +61,9 @@ Test(sched, queue_wraps_around_many_times)
 	handle_t p[3];
 
 	test_boot(1);
-	cr_assert_eq(partition_create("x", 0, &p[0]), KERR_OK);
-	cr_assert_eq(partition_create("y", 0, &p[1]), KERR_OK);
-	cr_assert_eq(partition_create("z", 0, &p[2]), KERR_OK);
+	p[0] = test_partition("x", 0);
+	p[1] = test_partition("y", 0);
+	p[2] = test_partition("z", 0);
 	for (int round = 0; round < 10 * RUVIX_MAX_PARTITIONS; round++) {
 		sched_wake(p[round % 3]);
 		cr_assert_eq(sched_next(0), p[round % 3]);

@@ -138,7 +138,32 @@ Test(witness, bad_tier_is_an_invariant_violation, .signal = SIGABRT)
 
 Test(witness, every_kind_has_a_name)
 {
-	const u16 kinds[] = { WK_BOOT, WK_HALT, WK_REFUSED, WK_FAULT, WK_PARTITION_CREATE };
+	const u16 kinds[] = { WK_BOOT,
+			      WK_HALT,
+			      WK_REFUSED,
+			      WK_FAULT,
+			      WK_HYPERCALL,
+			      WK_POLICY_SET,
+			      WK_CONTAIN,
+			      WK_PARTITION_CREATE,
+			      WK_PARTITION_PLACE,
+			      WK_PARTITION_CTL,
+			      WK_CAP_INSTALL,
+			      WK_CAP_DERIVE,
+			      WK_CAP_GRANT,
+			      WK_CAP_REVOKE,
+			      WK_CAP_DELETE,
+			      WK_REGION_CREATE,
+			      WK_REGION_TIER,
+			      WK_EDGE_CREATE,
+			      WK_EDGE_SEND,
+			      WK_EDGE_RECV,
+			      WK_DEVICE_CREATE,
+			      WK_LEASE_GRANT,
+			      WK_LEASE_REVOKE,
+			      WK_LEASE_EXPIRE,
+			      WK_CHECKPOINT_TAKE,
+			      WK_CHECKPOINT_RESTORE };
 
 	for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		cr_assert_not_null(witness_kind_name(kinds[i]));

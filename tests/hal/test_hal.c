@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include <ruvix/hal.h>
+#include <ruvix/partition.h>
 
 struct test_hal test_hal;
+static u8 captured[TEST_HAL_MAX_RECORDS][WITNESS_RECORD_SIZE];
 
 void test_hal_reset(void)
 {
 	memset(&test_hal, 0, sizeof(test_hal));
+	test_hal.records = captured;
 }
 
 struct witness_record test_hal_record(usize i)
@@ -24,12 +27,36 @@ struct witness_record test_hal_record(usize i)
 	return r;
 }
 
+struct witness_record test_hal_last(void)
+{
+	cr_assert(test_hal.nrecords > 0);
+	return test_hal_record(test_hal.nrecords - 1);
+}
+
 void test_boot(u32 ncpus)
 {
 	struct machine_desc m = { .ncpus = ncpus, .nnodes = 1, .mem_bytes = 1 << 30 };
 
 	test_hal_reset();
 	cr_assert_eq(kernel_boot(&m), KERR_OK);
+}
+
+handle_t test_partition(const char *name, u32 cpu)
+{
+	handle_t h;
+
+	cr_assert_eq(partition_create(name, &h), KERR_OK, "create %s", name);
+	cr_assert_eq(partition_place(h, cpu), KERR_OK);
+	cr_assert_eq(partition_ctl_kernel(h, PART_START, 0), KERR_OK);
+	return h;
+}
+
+struct test_digest test_digest(void)
+{
+	struct test_digest d;
+
+	kernel_digest(d.b);
+	return d;
 }
 
 u64 hal_now_ns(void)
@@ -54,10 +81,30 @@ void hal_console_write(const char *text, usize len)
 
 bool hal_witness_export(const u8 record[64])
 {
-	if (test_hal.refuse_export || test_hal.nrecords == TEST_HAL_MAX_RECORDS)
+	if (test_hal.refuse_export)
+		return false;
+	if (test_hal.expect) {
+		if (memcmp(record, test_hal.expect[test_hal.nexpect_seen], 64) != 0)
+			test_hal.mismatches++;
+		test_hal.nexpect_seen++;
+		return true;
+	}
+	if (test_hal.nrecords == TEST_HAL_MAX_RECORDS)
 		return false;
 	memcpy(test_hal.records[test_hal.nrecords++], record, 64);
 	return true;
+}
+
+void hal_partition_save(u32 p)
+{
+	(void)p;
+	test_hal.saves++;
+}
+
+void hal_partition_restore(u32 p)
+{
+	(void)p;
+	test_hal.restores++;
 }
 
 void hal_panic(const char *file, int line, const char *msg)

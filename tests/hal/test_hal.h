@@ -1,6 +1,7 @@
 /*
  * A HAL for host unit tests: time and CPU are plain variables the test sets, witness records
- * are captured in memory, and the exporter can be told to refuse records.
+ * are captured in memory (or, in replay mode, compared with an expected log), and the exporter
+ * can be told to refuse records.
  */
 #ifndef RUVIX_TEST_HAL_H
 #define RUVIX_TEST_HAL_H
@@ -8,27 +9,44 @@
 #include <ruvix/kernel.h>
 #include <ruvix/witness.h>
 
-#define TEST_HAL_MAX_RECORDS 4096
+#define TEST_HAL_MAX_RECORDS 32768
 
 struct test_hal {
 	u64 now_ns;
 	u32 cpu;
 	bool refuse_export; /* hal_witness_export returns false while set */
 	usize nrecords;
-	u8 records[TEST_HAL_MAX_RECORDS][WITNESS_RECORD_SIZE];
+	u8 (*records)[WITNESS_RECORD_SIZE]; /* captured records (TEST_HAL_MAX_RECORDS) */
+	/* Replay mode: each exported record is compared with expect[nexpect_seen]. */
+	const u8 (*expect)[WITNESS_RECORD_SIZE];
+	usize nexpect_seen;
+	usize mismatches;
+	u32 saves, restores; /* hal_partition_save / _restore calls */
 	char console[4096];
 	usize console_len;
 };
 
 extern struct test_hal test_hal;
 
-/** Clear the test HAL's state (time 0, CPU 0, no records, exporter accepting). */
+/** Clear the test HAL's state (time 0, CPU 0, no records, exporter accepting, capturing). */
 void test_hal_reset(void);
 
 /** Decode captured record @i. */
 struct witness_record test_hal_record(usize i);
 
+/** The last captured record. */
+struct witness_record test_hal_last(void);
+
 /** Reset the HAL and boot the kernel on a machine of @ncpus CPUs in one node. */
 void test_boot(u32 ncpus);
+
+/** Create, place on CPU @cpu and start a partition; returns its handle (asserts success). */
+handle_t test_partition(const char *name, u32 cpu);
+
+/** Kernel digest as a value. */
+struct test_digest {
+	u8 b[16];
+};
+struct test_digest test_digest(void);
 
 #endif

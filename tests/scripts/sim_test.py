@@ -47,7 +47,8 @@ def tiny_trace_exact_figures():
     for k, v in {"count": 4, "p50": 6000, "p90": 8000, "p99": 8000, "max": 8000}.items():
         check(lat[k] == v, f"latency {k} = {lat[k]}, want {v}")
     check(abs(rep["throughput_rps"] - 4 / 11e-6) < 0.01, f"throughput {rep['throughput_rps']}")
-    check(rep["witness"]["records"] == 5, f"records {rep['witness']['records']}, want 5")
+    # boot, then create + place + start per partition, then halt
+    check(rep["witness"]["records"] == 11, f"records {rep['witness']['records']}, want 11")
 
 
 def log_verifies_and_tampering_is_caught():
@@ -69,7 +70,8 @@ def log_verifies_and_tampering_is_caught():
     d = run([WITNESS, "dump", log])
     check(d.returncode == 0, f"dump failed: {d.stderr}")
     kinds = [line.split()[2] for line in d.stdout.splitlines()[1:]]
-    check(kinds == ["boot"] + ["partition_create"] * 3 + ["halt"], f"dump shows kinds {kinds}")
+    want = ["boot"] + ["partition_create", "partition_place", "partition_ctl"] * 3 + ["halt"]
+    check(kinds == want, f"dump shows kinds {kinds}")
 
 
 BAD_TRACES = [

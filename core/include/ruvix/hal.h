@@ -36,6 +36,16 @@ bool hal_witness_export(const u8 record[64]);
  */
 void hal_blake2b(u8 *out, usize outlen, const void *in, usize inlen);
 
+/**
+ * Save the execution context of partition @p (registers and whatever else the backend needs
+ * to resume it) as its recovery checkpoint. Called after the checkpoint is witnessed; must not
+ * fail. Backends without a per-partition context do nothing.
+ */
+void hal_partition_save(u32 p);
+
+/** Put partition @p's execution context back from its checkpoint. Must not fail. */
+void hal_partition_restore(u32 p);
+
 /** Stop the machine on a broken invariant. Prints @file:@line and @msg; never returns. */
 __attribute__((noreturn)) void hal_panic(const char *file, int line, const char *msg);
 

@@ -1,5 +1,6 @@
 /*
- * Kernel entry points the backends call, and the description of the machine they pass in.
+ * Kernel entry points the backends call, the machine description they pass in, errors, object
+ * handles and actors shared by every kernel object.
  */
 #ifndef RUVIX_KERNEL_H
 #define RUVIX_KERNEL_H
@@ -7,7 +8,8 @@
 #include <ruvix/config.h>
 #include <ruvix/types.h>
 
-/** Errors of kernel operations, returned by value. Numbers appear in witness records. */
+/** Errors of kernel operations, returned by value. Numbers appear in witness records and in
+ *  hypercall results (docs/hypercalls.md): never renumber. */
 enum kerr {
 	KERR_OK = 0,
 	KERR_INVALID = 1,  /* an argument is out of range or malformed */
@@ -15,10 +17,24 @@ enum kerr {
 	KERR_STALE = 3,	   /* a handle's generation does not match the live object */
 	KERR_STATE = 4,	   /* the object is not in a state that allows the operation */
 	KERR_WITNESS = 5,  /* the witness could not be exported, so nothing was done */
+	KERR_DENIED = 6,   /* no capability in the slot, or it lacks a right the operation needs */
+	KERR_POLICY = 7,   /* the P2 policy check refused (quota, lease length, ...) */
+	KERR_FULL = 8,	   /* a bounded queue is full */
+	KERR_EMPTY = 9,	   /* nothing to receive */
+	KERR_BUSY = 10,	   /* the object is held by someone else (a leased device) */
 };
+#define KERR_COUNT 11
 
 /** Short name of an error ("invalid", ...). */
 const char *kerr_name(enum kerr err);
+
+/**
+ * Who performs an action: a partition's index in the partition table, or the kernel itself
+ * (boot-time manifest, timers, fault handling). Partitions act only through capabilities; the
+ * kernel names objects by handle.
+ */
+typedef u32 actor_t;
+#define ACTOR_KERNEL 0xFFFFFFFFu
 
 /**
  * The machine as the backend found it (from QEMU's DTB or the simulator's machine tree).
@@ -32,8 +48,8 @@ struct machine_desc {
 };
 
 /**
- * Start the kernel on @m: checks the description, resets the object tables and emits the boot
- * witness (seq 0). Returns KERR_INVALID for an impossible machine, KERR_WITNESS when the
+ * Start the kernel on @m: checks the description, resets every object table and emits the
+ * boot witness (seq 0). Returns KERR_INVALID for an impossible machine, KERR_WITNESS when the
  * record could not be exported.
  */
 enum kerr kernel_boot(const struct machine_desc *m);
@@ -43,6 +59,21 @@ const struct machine_desc *kernel_machine(void);
 
 /** Emit the halt witness with the backend's exit @status; the backend then stops. */
 enum kerr kernel_halt(int status);
+
+/**
+ * Time-driven kernel work, called by the backend's timer: expires device leases whose deadline
+ * passed. Returns the number of leases expired.
+ */
+u32 kernel_tick(void);
+
+/**
+ * Run up to @max deferred P3 deep checks (off the hot path: backends call it when a CPU is
+ * idle). Returns how many ran.
+ */
+u32 kernel_idle(u32 max);
+
+/** Digest of the whole object state (BLAKE2b-128 over a canonical encoding, docs/witness.md). */
+void kernel_digest(u8 out[16]);
 
 /** Object handle: generation in the high 32 bits, table index in the low 32 bits. */
 typedef u64 handle_t;
@@ -62,5 +93,23 @@ static inline u32 handle_gen(handle_t h)
 {
 	return (u32)(h >> 32);
 }
+
+/** Next generation for a table slot: never 0, so HANDLE_NONE never names an object. */
+static inline u32 generation_next(u32 gen)
+{
+	return gen + 1 == 0 ? 1 : gen + 1;
+}
+
+/** Kinds of kernel objects a capability can name. Numbers appear in witness records. */
+enum obj_type {
+	OBJ_NONE = 0,
+	OBJ_PARTITION = 1,
+	OBJ_REGION = 2,
+	OBJ_EDGE = 3,
+	OBJ_DEVICE = 4,
+};
+
+/** True when @h names a live object of @type. */
+bool object_valid(u8 type, handle_t h);
 
 #endif /* RUVIX_KERNEL_H */

@@ -1,7 +1,8 @@
 /*
  * The scheduler: which partition each CPU runs next. Foundation version: one FIFO run queue
  * per CPU, a partition runs on its home CPU. Deadlines and cut pressure arrive with later
- * issues (DESIGN.md DC-4).
+ * issues (DESIGN.md DC-4). Scheduling decisions are kernel-internal and not witnessed: they
+ * change no kernel object (docs/witness.md).
  */
 #ifndef RUVIX_SCHED_H
 #define RUVIX_SCHED_H

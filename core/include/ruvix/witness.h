@@ -30,14 +30,68 @@
 #define WITNESS_FORMAT_VERSION 1
 #define WITNESS_ACTOR_KERNEL   0xFFFFFFFFu
 
-/** What a record witnesses. Numbers are part of the wire format: never reuse one. */
+/*
+ * What a record witnesses. Numbers are part of the wire format: never reuse one. The comment
+ * of each kind says what target, arg0 and arg1 hold; docs/witness.md has the same table. The
+ * fields carry every input of the operation, so `ruvix-witness replay` can re-execute it.
+ * Packings: "a | b << 16" means a in the low bits, b shifted; slots and partition indices are
+ * 16 bits, rights and tiers 8 bits. SLOT_KERNEL (0xFFFF) in a slot field means the kernel
+ * named the object by handle instead of a partition by capability slot.
+ */
 enum witness_kind {
-	WK_BOOT = 0x0001,	      /* arg0: CPUs | NUMA nodes << 32, arg1: memory bytes */
-	WK_HALT = 0x0002,	      /* arg0: exit status, arg1: records before this one */
-	WK_REFUSED = 0x0003,	      /* target: object, arg0: kind refused, arg1: enum kerr */
-	WK_FAULT = 0x0004,	      /* kernel fault: target: faulting PC, arg0: ESR, arg1: FAR */
-	WK_PARTITION_CREATE = 0x0010, /* target: new handle, arg0: home CPU, arg1: name hash */
+	/* kernel */
+	WK_BOOT = 0x0001,	/* arg0: CPUs | NUMA nodes << 32, arg1: memory bytes */
+	WK_HALT = 0x0002,	/* arg0: exit status, arg1: records before this one */
+	WK_REFUSED = 0x0003,	/* target: op target, arg0: op kind | kerr << 16 | op arg0 << 32,
+				 * arg1: op arg1 */
+	WK_FAULT = 0x0004,	/* kernel fault: target: faulting PC, arg0: ESR, arg1: FAR */
+	WK_HYPERCALL = 0x0005,	/* used only inside WK_REFUSED: a call the decoder rejected;
+				 * op arg0: call number, op arg1: x1 */
+	WK_POLICY_SET = 0x0006, /* arg0: enum policy_key, arg1: value */
+	WK_CONTAIN = 0x0007,	/* target: partition, arg0: reason | action << 8, arg1: detail */
+
+	/* partitions */
+	WK_PARTITION_CREATE = 0x0010, /* target: new handle, arg0, arg1: name (16 bytes) */
+	WK_PARTITION_PLACE = 0x0011,  /* target: partition, arg0: CPU */
+	WK_PARTITION_CTL = 0x0012,    /* target: partition, arg0: enum partition_op | arg << 8,
+				       * arg1: slot (SLOT_KERNEL: by handle; SLOT_SELF: itself) */
+
+	/* capabilities */
+	WK_CAP_INSTALL = 0x0020, /* target: object, arg0: owner | slot << 16 | type << 32 |
+				  * rights << 40, arg1: new capability handle */
+	WK_CAP_DERIVE = 0x0021,	 /* target: object, arg0: src | dst << 16 | rights << 32,
+				  * arg1: new capability handle */
+	WK_CAP_GRANT = 0x0022,	 /* target: object, arg0: src | to << 16 | dst << 32 |
+				  * rights << 48 (to: slot of a partition capability),
+				  * arg1: new capability handle */
+	WK_CAP_REVOKE = 0x0023,	 /* target: capability, arg0: slot, arg1: capabilities removed */
+	WK_CAP_DELETE = 0x0024,	 /* target: capability, arg0: slot, arg1: capabilities removed */
+
+	/* memory regions */
+	WK_REGION_CREATE = 0x0030, /* target: new handle, arg0: base, arg1: pages | tier << 32 |
+				    * owner << 40 */
+	WK_REGION_TIER = 0x0031,   /* target: region, arg0: slot, arg1: tier */
+
+	/* communication edges */
+	WK_EDGE_CREATE = 0x0040, /* target: new handle, arg0: shared base, arg1: pages |
+				  * end a << 32 | end b << 48 */
+	WK_EDGE_SEND = 0x0041,	 /* target: edge, arg0: slot, arg1: offset | length << 32 */
+	WK_EDGE_RECV = 0x0042,	 /* target: edge, arg0: slot, arg1: offset | length << 32 */
+
+	/* devices and leases */
+	WK_DEVICE_CREATE = 0x0050, /* target: new handle, arg0: MMIO base, arg1: size | IRQ << 32 */
+	WK_LEASE_GRANT = 0x0051,   /* target: device, arg0: holder | device slot << 16 |
+				    * holder slot << 32 (slots or SLOT_KERNEL), arg1: duration ns */
+	WK_LEASE_REVOKE = 0x0052,  /* target: device, arg0: slot */
+	WK_LEASE_EXPIRE = 0x0053,  /* target: device, arg0: holder, arg1: deadline ns */
+
+	/* recovery */
+	WK_CHECKPOINT_TAKE = 0x0060,	/* target: partition, arg0: slot (SLOT_KERNEL/SLOT_SELF) */
+	WK_CHECKPOINT_RESTORE = 0x0061, /* target: partition */
 };
+
+#define SLOT_KERNEL 0xFFFFu
+#define SLOT_SELF   0xFFFEu
 
 /** Proof tier that authorised an action (DESIGN.md DC-3). */
 enum witness_tier {
@@ -97,6 +151,12 @@ void witness_head(u8 out[WITNESS_CHAIN_SIZE]);
 
 /** Time of the first record since reset, or 0 when none was emitted yet. */
 u64 witness_first_time_ns(void);
+
+/**
+ * P3 audit: the records kept in memory still chain to the head. On failure *@detail is the seq
+ * of the first record that does not.
+ */
+bool witness_audit(u64 *detail);
 
 /** Forget the chain: the next record is seq 0 again. For a reset and for tests. */
 void witness_reset(void);
