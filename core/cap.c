@@ -101,8 +101,7 @@ static handle_t next_handle(i32 e)
 }
 
 /* Invoke step shared by install, derive and grant: cannot fail. */
-static void link_new(i32 e, u32 owner, u32 slot, u8 type, handle_t object, u8 rights,
-		     i32 parent)
+static void link_new(i32 e, u32 owner, u32 slot, u8 type, handle_t object, u8 rights, i32 parent)
 {
 	struct cap *c = &cap_table[e];
 
@@ -283,8 +282,8 @@ enum kerr cap_grant(actor_t actor, u32 src, u32 to, u32 dst, u8 rights)
 		.tier = tier,
 		.actor = actor,
 		.target = v == KERR_OK ? s->object : 0,
-		.arg0 = (u64)(src & 0xffff) | (u64)(to & 0xffff) << 16 |
-			(u64)(dst & 0xffff) << 32 | (u64)rights << 48,
+		.arg0 = (u64)(src & 0xffff) | (u64)(to & 0xffff) << 16 | (u64)(dst & 0xffff) << 32 |
+			(u64)rights << 48,
 		.arg1 = v == KERR_OK ? next_handle(e) : 0,
 	};
 	const struct proof_token *t = proof_gate(&op, v, &v);
@@ -365,7 +364,8 @@ bool cap_audit(u32 p, u64 *detail)
 		}
 		if (c->child != NIL && cap_table[c->child].parent != e)
 			return false;
-		if (c->next != NIL && (cap_table[c->next].prev != e || cap_table[c->next].parent != c->parent))
+		if (c->next != NIL &&
+		    (cap_table[c->next].prev != e || cap_table[c->next].parent != c->parent))
 			return false;
 		if (c->prev != NIL && cap_table[c->prev].next != e)
 			return false;

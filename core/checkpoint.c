@@ -103,8 +103,10 @@ enum kerr checkpoint_restore_kernel(handle_t h)
 		v = KERR_STALE;
 	else if (!saved[handle_index(h)].valid)
 		v = KERR_STATE;
-	struct proof_op op = { .kind = WK_CHECKPOINT_RESTORE, .tier = TIER_KERNEL,
-			       .actor = ACTOR_KERNEL, .target = h };
+	struct proof_op op = { .kind = WK_CHECKPOINT_RESTORE,
+			       .tier = TIER_KERNEL,
+			       .actor = ACTOR_KERNEL,
+			       .target = h };
 	const struct proof_token *t = proof_gate(&op, v, &v);
 	if (!t)
 		return v;

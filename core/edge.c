@@ -69,10 +69,11 @@ enum kerr edge_create(handle_t a, handle_t b, u64 base, u64 size, handle_t *out)
 		.kind = WK_EDGE_CREATE,
 		.tier = TIER_KERNEL,
 		.actor = ACTOR_KERNEL,
-		.target = v == KERR_OK ? handle_make((u32)slot, generation_next(table[slot].gen))
-				       : 0,
+		.target =
+			v == KERR_OK ? handle_make((u32)slot, generation_next(table[slot].gen)) : 0,
 		.arg0 = base,
-		.arg1 = (size / REGION_PAGE & 0xffffffffull) | (u64)(handle_index(a) & 0xffff) << 32 |
+		.arg1 = (size / REGION_PAGE & 0xffffffffull) |
+			(u64)(handle_index(a) & 0xffff) << 32 |
 			(u64)(handle_index(b) & 0xffff) << 48,
 	};
 	const struct proof_token *t = proof_gate(&op, v, &v);
@@ -121,8 +122,12 @@ enum kerr edge_send(actor_t actor, u32 slot, u32 offset, u32 len)
 		v = KERR_INVALID;
 	if (v == KERR_OK && e->dir[end].count == RUVIX_EDGE_QUEUE)
 		v = KERR_FULL;
-	struct proof_op op = { .kind = WK_EDGE_SEND, .tier = TIER_P1, .actor = actor,
-			       .target = h, .arg0 = slot, .arg1 = offset | (u64)len << 32 };
+	struct proof_op op = { .kind = WK_EDGE_SEND,
+			       .tier = TIER_P1,
+			       .actor = actor,
+			       .target = h,
+			       .arg0 = slot,
+			       .arg1 = offset | (u64)len << 32 };
 	const struct proof_token *t = proof_gate(&op, v, &v);
 	if (!t)
 		return v;
@@ -146,8 +151,12 @@ enum kerr edge_recv(actor_t actor, u32 slot, u32 *offset, u32 *len)
 	if (v == KERR_OK && d->count == 0)
 		v = KERR_EMPTY;
 	struct msg m = d && v == KERR_OK ? d->q[d->head] : (struct msg){ 0, 0 };
-	struct proof_op op = { .kind = WK_EDGE_RECV, .tier = TIER_P1, .actor = actor,
-			       .target = h, .arg0 = slot, .arg1 = m.offset | (u64)m.len << 32 };
+	struct proof_op op = { .kind = WK_EDGE_RECV,
+			       .tier = TIER_P1,
+			       .actor = actor,
+			       .target = h,
+			       .arg0 = slot,
+			       .arg1 = m.offset | (u64)m.len << 32 };
 	const struct proof_token *t = proof_gate(&op, v, &v);
 	if (!t)
 		return v;

@@ -20,7 +20,7 @@ struct hv_shape {
 };
 
 #define U16 0xffffull
-#define U8 0xffull
+#define U8  0xffull
 #define U24 0xffffffull
 #define U32 0xffffffffull
 #define U64 (~0ull)

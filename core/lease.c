@@ -55,8 +55,8 @@ enum kerr device_create(u64 base, u64 size, u32 irq, handle_t *out)
 		.kind = WK_DEVICE_CREATE,
 		.tier = TIER_KERNEL,
 		.actor = ACTOR_KERNEL,
-		.target = v == KERR_OK ? handle_make((u32)slot, generation_next(table[slot].gen))
-				       : 0,
+		.target =
+			v == KERR_OK ? handle_make((u32)slot, generation_next(table[slot].gen)) : 0,
 		.arg0 = base,
 		.arg1 = (size & 0xffffffffull) | (u64)irq << 32,
 	};
@@ -75,22 +75,23 @@ enum kerr device_create(u64 base, u64 size, u32 irq, handle_t *out)
 	return KERR_OK;
 }
 
-static bool in_force(const struct device *d)
+static bool in_force(const struct device *d, u64 now)
 {
-	return d->leased && hal_now_ns() < d->deadline_ns;
+	return d->leased && now < d->deadline_ns;
 }
 
-static enum kerr grant(actor_t actor, u32 dev_slot, u32 holder_slot, handle_t dev,
-		       handle_t holder, enum kerr v, u64 duration)
+static enum kerr grant(actor_t actor, u32 dev_slot, u32 holder_slot, handle_t dev, handle_t holder,
+		       enum kerr v, u64 duration)
 {
 	struct device *d = v == KERR_OK ? lookup(dev) : NULL;
 	u8 tier = actor == ACTOR_KERNEL ? TIER_KERNEL : TIER_P1;
+	u64 now = hal_now_ns();
 
 	if (v == KERR_OK && (!d || !partition_valid(holder)))
 		v = KERR_STALE;
-	if (v == KERR_OK && (duration == 0 || hal_now_ns() + duration < hal_now_ns()))
+	if (v == KERR_OK && (duration == 0 || now + duration < now))
 		v = KERR_INVALID;
-	if (v == KERR_OK && in_force(d))
+	if (v == KERR_OK && in_force(d, now))
 		v = KERR_BUSY;
 	if (v == KERR_OK) {
 		tier = TIER_P2;
@@ -104,6 +105,8 @@ static enum kerr grant(actor_t actor, u32 dev_slot, u32 holder_slot, handle_t de
 		.arg0 = (u64)(handle_index(holder) & 0xffff) | (u64)(dev_slot & 0xffff) << 16 |
 			(u64)(holder_slot & 0xffff) << 32,
 		.arg1 = duration,
+		.timed = true,
+		.time_ns = now,
 	};
 	const struct proof_token *t = proof_gate(&op, v, &v);
 	if (!t)
@@ -111,7 +114,7 @@ static enum kerr grant(actor_t actor, u32 dev_slot, u32 holder_slot, handle_t de
 	proof_consume(t, &op);
 	d->leased = true;
 	d->holder = handle_index(holder);
-	d->deadline_ns = hal_now_ns() + duration;
+	d->deadline_ns = now + duration;
 	return KERR_OK;
 }
 
@@ -175,24 +178,27 @@ bool lease_allows(u32 p, handle_t dev)
 {
 	const struct device *d = lookup(dev);
 
-	return d && d->holder == p && in_force(d);
+	return d && d->holder == p && in_force(d, hal_now_ns());
 }
 
 enum kerr lease_expire(handle_t dev)
 {
 	struct device *d = lookup(dev);
 	enum kerr v = KERR_OK;
+	u64 now = hal_now_ns();
 
 	if (!d)
 		v = KERR_STALE;
-	else if (!d->leased || hal_now_ns() < d->deadline_ns)
+	else if (!d->leased || now < d->deadline_ns)
 		v = KERR_STATE;
 	struct proof_op op = { .kind = WK_LEASE_EXPIRE,
 			       .tier = TIER_KERNEL,
 			       .actor = ACTOR_KERNEL,
 			       .target = dev,
 			       .arg0 = v == KERR_OK ? d->holder : 0,
-			       .arg1 = v == KERR_OK ? d->deadline_ns : 0 };
+			       .arg1 = v == KERR_OK ? d->deadline_ns : 0,
+			       .timed = true,
+			       .time_ns = now };
 	const struct proof_token *t = proof_gate(&op, v, &v);
 	if (!t)
 		return v;

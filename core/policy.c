@@ -15,8 +15,11 @@ void policy_reset(void)
 enum kerr policy_set(u32 key, u64 value)
 {
 	enum kerr v = key >= 1 && key <= POLICY_KEY_MAX ? KERR_OK : KERR_INVALID;
-	struct proof_op op = { .kind = WK_POLICY_SET, .tier = TIER_KERNEL,
-			       .actor = ACTOR_KERNEL, .arg0 = key, .arg1 = value };
+	struct proof_op op = { .kind = WK_POLICY_SET,
+			       .tier = TIER_KERNEL,
+			       .actor = ACTOR_KERNEL,
+			       .arg0 = key,
+			       .arg1 = value };
 	const struct proof_token *t = proof_gate(&op, v, &v);
 
 	if (!t)

@@ -5,6 +5,7 @@
 #include <ruvix/cap.h>
 #include <ruvix/check.h>
 #include <ruvix/checkpoint.h>
+#include <ruvix/hal.h>
 #include <ruvix/klib.h>
 #include <ruvix/partition.h>
 #include <ruvix/proof.h>
@@ -28,18 +29,19 @@ static u64 serial;
 static bool same_op(const struct proof_op *a, const struct proof_op *b)
 {
 	return a->kind == b->kind && a->tier == b->tier && a->actor == b->actor &&
-	       a->target == b->target && a->arg0 == b->arg0 && a->arg1 == b->arg1;
+	       a->target == b->target && a->arg0 == b->arg0 && a->arg1 == b->arg1 &&
+	       a->timed == b->timed && a->time_ns == b->time_ns;
 }
 
 static void refuse(const struct proof_op *op, enum kerr why)
 {
 	/* A refusal changes nothing, so a refusal that cannot be exported is simply lost. */
-	witness_emit(WK_REFUSED, op->tier, op->actor, op->target,
-		     (u64)op->kind | (u64)why << 16 | (op->arg0 & 0xffffffffu) << 32, op->arg1);
+	witness_emit_at(op->timed ? op->time_ns : hal_now_ns(), WK_REFUSED, op->tier, op->actor,
+			op->target, (u64)op->kind | (u64)why << 16 | (op->arg0 & 0xffffffffu) << 32,
+			op->arg1);
 }
 
-const struct proof_token *proof_gate(const struct proof_op *op, enum kerr verdict,
-				     enum kerr *err)
+const struct proof_token *proof_gate(const struct proof_op *op, enum kerr verdict, enum kerr *err)
 {
 	CHECK(op->tier <= TIER_P3);
 	if (verdict != KERR_OK) {
@@ -55,8 +57,8 @@ const struct proof_token *proof_gate(const struct proof_op *op, enum kerr verdic
 		}
 	}
 	CHECK(t != NULL);
-	if (witness_emit(op->kind, op->tier, op->actor, op->target, op->arg0, op->arg1) !=
-	    WITNESS_OK) {
+	if (witness_emit_at(op->timed ? op->time_ns : hal_now_ns(), op->kind, op->tier, op->actor,
+			    op->target, op->arg0, op->arg1) != WITNESS_OK) {
 		*err = KERR_WITNESS;
 		return NULL;
 	}

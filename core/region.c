@@ -138,8 +138,12 @@ static enum kerr set_tier(actor_t actor, u32 slot, handle_t h, enum kerr v, u8 t
 		ptier = TIER_P2;
 		v = policy_check_hot(hot_bytes(r->owner) + r->size);
 	}
-	struct proof_op op = { .kind = WK_REGION_TIER, .tier = ptier, .actor = actor,
-			       .target = h, .arg0 = slot, .arg1 = tier };
+	struct proof_op op = { .kind = WK_REGION_TIER,
+			       .tier = ptier,
+			       .actor = actor,
+			       .target = h,
+			       .arg0 = slot,
+			       .arg1 = tier };
 	const struct proof_token *t = proof_gate(&op, v, &v);
 	if (!t)
 		return v;

@@ -68,8 +68,8 @@ enum kerr kernel_replay(const struct witness_record *r)
 		return partition_ctl(r->actor, (u32)r->arg1, (u8)bits(r->arg0, 0, 8),
 				     bits(r->arg0, 8, 24));
 	case WK_CAP_INSTALL:
-		return cap_install(bits(r->arg0, 0, 16), slot16(r->arg0, 16), (u8)bits(r->arg0, 32, 8),
-				   r->target, (u8)bits(r->arg0, 40, 8));
+		return cap_install(bits(r->arg0, 0, 16), slot16(r->arg0, 16),
+				   (u8)bits(r->arg0, 32, 8), r->target, (u8)bits(r->arg0, 40, 8));
 	case WK_CAP_DERIVE:
 		return cap_derive(r->actor, slot16(r->arg0, 0), slot16(r->arg0, 16),
 				  (u8)bits(r->arg0, 32, 8));
@@ -82,8 +82,8 @@ enum kerr kernel_replay(const struct witness_record *r)
 		return cap_delete(r->actor, (u32)r->arg0);
 	case WK_REGION_CREATE:
 		return region_create(partition_handle(bits(r->arg1, 40, 24)), r->arg0,
-				     (u64)bits(r->arg1, 0, 32) * REGION_PAGE, (u8)bits(r->arg1, 32, 8),
-				     &h);
+				     (u64)bits(r->arg1, 0, 32) * REGION_PAGE,
+				     (u8)bits(r->arg1, 32, 8), &h);
 	case WK_REGION_TIER:
 		if (r->arg0 == SLOT_KERNEL)
 			return region_set_tier_kernel(r->target, (u8)r->arg1);
@@ -93,7 +93,8 @@ enum kerr kernel_replay(const struct witness_record *r)
 				   partition_handle(bits(r->arg1, 48, 16)), r->arg0,
 				   (u64)bits(r->arg1, 0, 32) * REGION_PAGE, &h);
 	case WK_EDGE_SEND:
-		return edge_send(r->actor, (u32)r->arg0, bits(r->arg1, 0, 32), bits(r->arg1, 32, 32));
+		return edge_send(r->actor, (u32)r->arg0, bits(r->arg1, 0, 32),
+				 bits(r->arg1, 32, 32));
 	case WK_EDGE_RECV:
 		return edge_recv(r->actor, (u32)r->arg0, &off, &len);
 	case WK_DEVICE_CREATE:

@@ -24,9 +24,15 @@ static struct {
 
 enum witness_err witness_emit(u16 kind, u8 tier, u32 actor, u64 target, u64 arg0, u64 arg1)
 {
+	return witness_emit_at(hal_now_ns(), kind, tier, actor, target, arg0, arg1);
+}
+
+enum witness_err witness_emit_at(u64 time_ns, u16 kind, u8 tier, u32 actor, u64 target, u64 arg0,
+				 u64 arg1)
+{
 	struct witness_record rec = {
 		.seq = chain.next_seq,
-		.time_ns = hal_now_ns(),
+		.time_ns = time_ns,
 		.kind = kind,
 		.tier = tier,
 		.cpu = (u8)hal_cpu_id(),

@@ -20,14 +20,15 @@ if [ "$status" -ne 0 ]; then
 	echo "run: QEMU exited with status $status (docs/boot.md lists them)" >&2
 	exit 1
 fi
-"$witness" verify "$out/boot.wlog"
 "$witness" dump "$out/boot.wlog"
+"$witness" replay "$out/boot.wlog" \
+	--digest "$(sed -n 's/^state digest \([0-9a-f]*\).*/\1/p' "$out/boot.console")"
 
 echo
-echo "== Simulator: traces/demo.trace on the virt2 machine, naive policy"
+echo "== Simulator: traces/demo.trace on the virt2 machine, manifests/demo.dts, naive policy"
 build/native/sim/ruvix-sim run --trace traces/demo.trace --machine virt2 --policy naive \
-	--seed 1 --out "$out/sim"
-"$witness" verify "$out/sim/witness.wlog"
+	--manifest demo --seed 1 --out "$out/sim"
+"$witness" replay "$out/sim/witness.wlog" --digest "$(sed -n 's/.*"state_digest": "\([0-9a-f]*\)".*/\1/p' "$out/sim/report.json")"
 echo
 echo "Boot log:         $out/boot.console"
 echo "Boot witness log: $out/boot.wlog"

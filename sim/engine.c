@@ -9,6 +9,7 @@
 #include <ruvix/partition.h>
 #include <ruvix/sched.h>
 
+#include "manifest.h"
 #include "sim_hal.h"
 #include "trace.h"
 
@@ -26,6 +27,7 @@ struct work_queue {
 struct sim_partition {
 	char name[TRACE_NAME_MAX];
 	handle_t handle;
+	bool declared; /* named by the trace (with a manifest, partitions exist before) */
 	bool running;
 	struct work_queue q;
 };
@@ -39,6 +41,7 @@ struct sim_cpu {
 
 struct engine {
 	const struct sim_machine *m;
+	bool from_manifest;
 	struct trace_reader trace;
 	struct sim_partition parts[RUVIX_MAX_PARTITIONS];
 	uint32_t nparts;
@@ -92,10 +95,19 @@ static int index_of(const struct engine *e, handle_t h)
 static int add_partition(struct engine *e, const char *name)
 {
 	handle_t h;
+	int known = find_partition(e, name);
 
-	if (find_partition(e, name) >= 0) {
+	if (known >= 0 && e->parts[known].declared) {
 		trace_error(&e->trace, "partition '%s' is declared twice", name);
 		return -1;
+	}
+	if (e->from_manifest) {
+		if (known < 0) {
+			trace_error(&e->trace, "partition '%s' is not in the manifest", name);
+			return -1;
+		}
+		e->parts[known].declared = true;
+		return 0;
 	}
 	if (e->nparts == RUVIX_MAX_PARTITIONS) {
 		trace_error(&e->trace, "more than %d partitions (meson -Dmax_partitions)",
@@ -117,6 +129,7 @@ static int add_partition(struct engine *e, const char *name)
 	struct sim_partition *p = &e->parts[e->nparts++];
 	memcpy(p->name, name, strlen(name) + 1);
 	p->handle = h;
+	p->declared = true;
 	return 0;
 }
 
@@ -150,7 +163,7 @@ static int arrive(struct engine *e, const struct trace_item *it)
 {
 	int i = find_partition(e, it->name);
 
-	if (i < 0) {
+	if (i < 0 || !e->parts[i].declared) {
 		trace_error(&e->trace, "request names partition '%s', which is not declared",
 			    it->name);
 		return -1;
@@ -199,7 +212,28 @@ static int next_request(struct engine *e, struct trace_item *it)
 	return r;
 }
 
-int sim_run(const char *trace_path, const struct sim_machine *m, FILE *wlog, struct sim_result *res)
+/* Build the manifest's objects and know its partitions by name. */
+static int load_manifest(struct engine *e, const struct sim_blob *mf)
+{
+	static struct manifest_summary sum;
+	char err[MANIFEST_ERR_MAX];
+
+	if (manifest_load(mf->data, mf->size, &sum, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", mf->path, err);
+		return -1;
+	}
+	e->from_manifest = true;
+	for (u32 i = 0; i < sum.partitions; i++) {
+		struct sim_partition *p = &e->parts[e->nparts++];
+		const char *name = partition_name(sum.partition[i]);
+		memcpy(p->name, name, strlen(name) + 1);
+		p->handle = sum.partition[i];
+	}
+	return 0;
+}
+
+int sim_run(const char *trace_path, const struct sim_machine *m, const struct sim_blob *manifest,
+	    FILE *wlog, struct sim_result *res)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct trace_item it;
@@ -224,6 +258,8 @@ int sim_run(const char *trace_path, const struct sim_machine *m, FILE *wlog, str
 		fprintf(stderr, "ruvix-sim: kernel_boot refused the machine: %s\n", kerr_name(err));
 		goto out;
 	}
+	if (manifest && load_manifest(e, manifest) != 0)
+		goto out;
 
 	have = next_request(e, &it);
 	for (;;) {
@@ -256,6 +292,7 @@ int sim_run(const char *trace_path, const struct sim_machine *m, FILE *wlog, str
 	res->makespan_ns = now;
 	res->partitions = e->nparts;
 	sim_hal_set_cpu(0);
+	kernel_digest(res->state_digest);
 	if (kernel_halt(0) != KERR_OK) {
 		fprintf(stderr, "ruvix-sim: could not write the halt witness\n");
 		goto out;

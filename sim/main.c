@@ -2,7 +2,7 @@
  * ruvix-sim: run the RuVix core over a simulated machine on a workload trace.
  *
  *   ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR
- *                 [--policy naive] [--seed N]
+ *                 [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive] [--seed N]
  *
  * Writes DIR/report.json and DIR/witness.wlog. Both are written under temporary names and
  * renamed only when the run succeeded, so a failed run leaves no half-written output.
@@ -18,20 +18,22 @@
 
 #include <ruvix/witness.h>
 
+#include "blob.h"
 #include "engine.h"
 #include "machine.h"
 
 #define SIM_VERSION "0.1.0"
 
 struct options {
-	const char *trace, *machine, *out, *policy;
+	const char *trace, *machine, *out, *policy, *manifest;
 	uint64_t seed;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
-		   "                     [--policy naive] [--seed N]\n"
+		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive] "
+		   "[--seed N]\n"
 		   "Writes DIR/report.json and DIR/witness.wlog (docs/simulator.md).\n"
 		   "Shipped machines: see sim/machines/ (for example: virt2, numa2x2).\n");
 }
@@ -54,6 +56,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->machine = v;
 		else if (!strcmp(a, "--out"))
 			o->out = v;
+		else if (!strcmp(a, "--manifest"))
+			o->manifest = v;
 		else if (!strcmp(a, "--policy"))
 			o->policy = v;
 		else if (!strcmp(a, "--seed")) {
@@ -144,7 +148,12 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"policy\": ");
 	json_string(f, o->policy);
 	fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n", o->seed);
-	fprintf(f, "  \"partitions\": %" PRIu32 ",\n", r->partitions);
+	fprintf(f, "  \"manifest\": ");
+	if (o->manifest)
+		json_string(f, o->manifest);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n  \"partitions\": %" PRIu32 ",\n", r->partitions);
 	fprintf(f, "  \"events\": %" PRIu64 ",\n", r->events);
 	fprintf(f, "  \"requests\": %" PRIu64 ",\n", r->requests);
 	fprintf(f, "  \"makespan_ns\": %" PRIu64 ",\n", r->makespan_ns);
@@ -157,6 +166,10 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 		l->n, latency_quantile(l, 0.50), latency_quantile(l, 0.90),
 		latency_quantile(l, 0.99), latency_quantile(l, 0.999), latency_quantile(l, 1.0));
 	fprintf(f, "  \"switches\": %" PRIu64 ",\n", r->switches);
+	char digest[33];
+	for (int i = 0; i < 16; i++)
+		sprintf(digest + 2 * i, "%02x", r->state_digest[i]);
+	fprintf(f, "  \"state_digest\": \"%s\",\n", digest);
 	fprintf(f, "  \"witness\": {\"records\": %" PRIu64 ", \"head\": \"%s\"}\n}\n", records,
 		head_hex);
 }
@@ -179,6 +192,17 @@ int main(int argc, char **argv)
 	}
 	if (machine_load(o.machine, &m) != 0)
 		return 1;
+	struct sim_blob manifest = { 0 };
+	void *manifest_data = NULL;
+	char manifest_path[4096];
+	if (o.manifest) {
+		manifest_data = blob_load(o.manifest, RUVIX_MANIFEST_DIR, "manifest", manifest_path,
+					  sizeof(manifest_path), &manifest.size);
+		if (!manifest_data)
+			return 1;
+		manifest.data = manifest_data;
+		manifest.path = manifest_path;
+	}
 	if (make_dir(o.out) != 0)
 		return 1;
 	snprintf(report, sizeof(report), "%s/report.json", o.out);
@@ -192,7 +216,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ruvix-sim: cannot write in %s: %s\n", o.out, strerror(errno));
 		goto out;
 	}
-	if (sim_run(o.trace, &m, wf, &res) != 0)
+	if (sim_run(o.trace, &m, o.manifest ? &manifest : NULL, wf, &res) != 0)
 		goto out;
 
 	uint8_t head[WITNESS_CHAIN_SIZE];
@@ -227,5 +251,6 @@ out:
 		unlink(report_tmp);
 	}
 	latency_free(&res.latency);
+	free(manifest_data);
 	return rc;
 }

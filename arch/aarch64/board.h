@@ -17,7 +17,8 @@ enum board_exit {
 	EXIT_WITNESS = 5,      /* the witness log could not be opened or written */
 	EXIT_PANIC = 6,	       /* a CHECK failed */
 	EXIT_NESTED_FAULT = 7, /* a fault while reporting a fault */
-	EXIT_BAD_BOOTARGS = 8, /* an unknown ruvix.test scenario */
+	EXIT_BAD_BOOTARGS = 8, /* an unknown ruvix.test scenario, or a boot argument too long */
+	EXIT_BAD_MANIFEST = 9, /* the system manifest was refused */
 };
 
 /** The machine as parsed at boot. */

@@ -129,7 +129,6 @@ void exception_dispatch(struct exception_frame *f, u64 vector)
 	report_fault(f, vector);
 	/* The fault is a privileged event: witness it, then stop the kernel it broke. */
 	witness_emit(WK_FAULT, TIER_KERNEL, WITNESS_ACTOR_KERNEL, f->elr, f->esr, f->far);
-	kernel_halt(EXIT_KERNEL_FAULT);
 	kprintf("RUVIX STOPPED: kernel fault, exit %d\n", EXIT_KERNEL_FAULT);
-	board_exit(EXIT_KERNEL_FAULT);
+	board_exit(EXIT_KERNEL_FAULT); /* writes the digest, the halt record and the head */
 }

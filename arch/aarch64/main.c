@@ -7,13 +7,19 @@
  *                     working directory)
  *   ruvix.test=NAME   scenario: "boot" (default), "fault-data" (read an unmapped address),
  *                     "fault-undef" (execute an undefined instruction)
+ *   ruvix.manifest=ADDR  physical address of a manifest blob QEMU loaded
+ *                     (-device loader,file=X.dtb,addr=ADDR); default: the embedded one
  */
+#include <libfdt.h>
+#include <ruvix/cap.h>
 #include <ruvix/kernel.h>
 #include <ruvix/klib.h>
+#include <ruvix/partition.h>
 #include <ruvix/witness.h>
 
 #include "board.h"
 #include "gic.h"
+#include "manifest.h"
 #include "mmu.h"
 #include "pl011.h"
 #include "semihost.h"
@@ -24,12 +30,15 @@
 #define PSCI_SYSTEM_OFF 0x84000008u
 
 struct platform board;
+extern const u8 manifest_default[], manifest_default_end[];
 extern i64 board_wlog_handle;
 static volatile u32 timer_ticks;
 
 void boot_main(const void *dtb);
 
 bool board_semihosting_off;
+
+static void close_log(int status);
 
 void board_exit(int status)
 {
@@ -43,6 +52,7 @@ void board_exit(int status)
 		for (;;)
 			__asm__ volatile("wfe");
 	}
+	close_log(status);
 	if (board_wlog_handle >= 0) {
 		semihost_close(board_wlog_handle);
 		board_wlog_handle = -1;
@@ -89,9 +99,16 @@ static void check_timer_interrupt(void)
 	gic_enable_ppi(INTID_EL2_PHYS_TIMER);
 	timer_arm_in_ns(delay_ns);
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
-	while (timer_ticks == 0)
-		__asm__ volatile("wfi");
+	/* Poll rather than WFI: if the interrupt never comes, say so instead of sleeping forever.
+	 */
+	while (timer_ticks == 0 && timer_now_ns() - start < 1000 * delay_ns)
+		;
 	__asm__ volatile("msr daifset, #2" ::: "memory");
+	if (timer_ticks == 0) {
+		kprintf("FATAL: no EL2 timer interrupt within %lu ns\n",
+			(unsigned long)(1000 * delay_ns));
+		board_exit(EXIT_BAD_MACHINE);
+	}
 	kprintf("timer: EL2 timer interrupt (INTID %u) after %lu ns, asked %lu ns, CNTFRQ %lu Hz\n",
 		INTID_EL2_PHYS_TIMER, (unsigned long)(timer_now_ns() - start),
 		(unsigned long)delay_ns, (unsigned long)timer_frequency());
@@ -116,15 +133,73 @@ static void run_scenario(const char *name)
 	board_exit(EXIT_PANIC);
 }
 
+static void hex16(const u8 b[16], char out[33])
+{
+	for (unsigned i = 0; i < 16; i++)
+		ksnprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* The closing lines every exit after the first witness prints: digest, halt record, head. */
 static void print_head(void)
 {
 	u8 head[WITNESS_CHAIN_SIZE];
-	char hex[2 * WITNESS_CHAIN_SIZE + 1];
+	char hex[33];
 
 	witness_head(head);
-	for (unsigned i = 0; i < WITNESS_CHAIN_SIZE; i++)
-		ksnprintf(hex + 2 * i, 3, "%02x", head[i]);
+	hex16(head, hex);
 	kprintf("witness: %lu records, head %s\n", (unsigned long)witness_count(), hex);
+}
+
+static bool halted;
+
+/* Write the state digest and the halt record (once), then the head line. */
+static void close_log(int status)
+{
+	u8 digest[16];
+	char hex[33];
+
+	if (halted || witness_count() == 0)
+		return;
+	halted = true;
+	kernel_digest(digest);
+	hex16(digest, hex);
+	kprintf("state digest %s\n", hex);
+	if (kernel_halt(status) != KERR_OK)
+		kprintf("FATAL: halt witness not exported\n");
+	print_head();
+}
+
+static void load_manifest(void)
+{
+	static struct manifest_summary sum;
+	char arg[24], err[MANIFEST_ERR_MAX];
+	const void *blob = manifest_default;
+	usize size = (usize)(manifest_default_end - manifest_default);
+
+	if (platform_bootarg(&board, "ruvix.manifest", arg, sizeof(arg))) {
+		char *end;
+		unsigned long addr = strtoul(arg, &end, 16);
+		if (*end || addr < board.mem_base || addr >= board.mem_base + board.mem_size) {
+			kprintf("FATAL: ruvix.manifest=%s: expected a RAM address in hex\n", arg);
+			board_exit(EXIT_BAD_BOOTARGS);
+		}
+		blob = (const void *)(uintptr_t)addr;
+		size = fdt_check_header(blob) == 0 ? fdt_totalsize(blob)
+						   : sizeof(struct fdt_header);
+		kprintf("manifest: loaded by QEMU at 0x%lx\n", addr);
+	}
+	if (manifest_load(blob, size, &sum, err, sizeof(err)) != 0) {
+		kprintf("FATAL: manifest: %s\n", err);
+		board_exit(EXIT_BAD_MANIFEST);
+	}
+	kprintf("manifest: %u partitions, %u regions, %u edges, %u devices, %u leases\n",
+		sum.partitions, sum.regions, sum.edges, sum.devices, sum.leases);
+	for (u32 i = 0; i < sum.partitions; i++) {
+		handle_t h = sum.partition[i];
+		kprintf("  partition %-8s cpu%u %s, %u capabilities\n", partition_name(h),
+			partition_cpu(h), partition_state_name((u8)partition_state(h)),
+			cap_count(handle_index(h)));
+	}
 }
 
 void boot_main(const void *dtb)
@@ -141,6 +216,11 @@ void boot_main(const void *dtb)
 	pl011_init(board.uart_base);
 	kprintf("RuVix %s: EL2 on AArch64, MMU on\n", VERSION);
 	print_platform();
+	if (board.bootargs_truncated) {
+		kprintf("FATAL: boot arguments longer than %u characters\n",
+			PLATFORM_BOOTARGS_MAX - 1);
+		board_exit(EXIT_BAD_BOOTARGS);
+	}
 
 	if ((err = gic_init(board.gicd_base, board.gicr_base, board.gicr_size,
 			    board.cpu_mpidr[0]))) {
@@ -149,8 +229,18 @@ void boot_main(const void *dtb)
 	}
 	check_timer_interrupt();
 
-	platform_bootarg(&board, "ruvix.test", scenario, sizeof(scenario));
-	platform_bootarg(&board, "ruvix.wlog", wlog, sizeof(wlog));
+	if (!platform_bootarg(&board, "ruvix.test", scenario, sizeof(scenario)) &&
+	    platform_has_bootarg(&board, "ruvix.test")) {
+		kprintf("FATAL: ruvix.test= is longer than %u characters\n",
+			(unsigned)sizeof(scenario) - 1);
+		board_exit(EXIT_BAD_BOOTARGS);
+	}
+	if (!platform_bootarg(&board, "ruvix.wlog", wlog, sizeof(wlog)) &&
+	    platform_has_bootarg(&board, "ruvix.wlog")) {
+		kprintf("FATAL: ruvix.wlog= is longer than %u characters\n",
+			(unsigned)sizeof(wlog) - 1);
+		board_exit(EXIT_BAD_BOOTARGS);
+	}
 	board_wlog_handle = semihost_open_write(wlog);
 	if (board_wlog_handle < 0) {
 		kprintf("FATAL: cannot open witness log %s on the host\n", wlog);
@@ -164,14 +254,11 @@ void boot_main(const void *dtb)
 	}
 	kprintf("witness: first record at %lu ns since reset, log %s\n",
 		(unsigned long)witness_first_time_ns(), wlog);
+	load_manifest();
 
 	run_scenario(scenario);
 
-	if (kernel_halt(EXIT_OK) != KERR_OK) {
-		kprintf("FATAL: halt witness not exported\n");
-		board_exit(EXIT_WITNESS);
-	}
-	print_head();
+	close_log(EXIT_OK);
 	kprintf("RUVIX BOOT OK\n");
 	board_exit(EXIT_OK);
 }

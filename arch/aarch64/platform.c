@@ -190,8 +190,10 @@ static void read_bootargs(const void *fdt, struct platform *plat)
 	if (args && len > 0) {
 		const char *nul = memchr(args, '\0', (usize)len);
 		usize n = nul ? (usize)(nul - args) : (usize)len;
-		if (n >= sizeof(plat->bootargs))
+		if (n >= sizeof(plat->bootargs)) {
+			plat->bootargs_truncated = true;
 			n = sizeof(plat->bootargs) - 1;
+		}
 		memcpy(plat->bootargs, args, n);
 		plat->bootargs[n] = '\0';
 	}
@@ -238,4 +240,11 @@ bool platform_bootarg(const struct platform *plat, const char *key, char *out, u
 		p = end;
 	}
 	return false;
+}
+
+bool platform_has_bootarg(const struct platform *plat, const char *key)
+{
+	char probe[PLATFORM_BOOTARGS_MAX];
+
+	return platform_bootarg(plat, key, probe, sizeof(probe));
 }

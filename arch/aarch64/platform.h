@@ -18,6 +18,7 @@ struct platform {
 	u64 gicr_size;
 	bool psci_smc; /* PSCI conduit: true for smc, false for hvc */
 	char bootargs[PLATFORM_BOOTARGS_MAX];
+	bool bootargs_truncated; /* the command line was longer than bootargs can hold */
 	struct machine_desc machine;
 };
 
@@ -27,7 +28,11 @@ struct platform {
  */
 const char *platform_parse(const void *dtb, struct platform *plat);
 
-/** Value of "key=value" in the boot arguments, copied to @out; false when absent. */
+/** True when the boot arguments contain "key=..." at all. */
+bool platform_has_bootarg(const struct platform *plat, const char *key);
+
+/** Value of "key=value" in the boot arguments, copied to @out; false when absent or when it
+ *  does not fit in @size bytes (check platform_has_bootarg to tell the two apart). */
 bool platform_bootarg(const struct platform *plat, const char *key, char *out, usize size);
 
 #endif

@@ -59,10 +59,10 @@ Test(hypercall, unknown_call_numbers_are_refused)
 Test(hypercall, out_of_range_arguments_are_refused)
 {
 	world();
-	expect_rejected(a, HV_EDGE_SEND, 0x10000, 0, 8, 0, 0);	      /* slot > 16 bits */
-	expect_rejected(a, HV_EDGE_SEND, 0, 1ull << 32, 8, 0, 0);     /* offset > 32 bits */
-	expect_rejected(a, HV_CAP_DERIVE, 0, 1, 0x100, 0, 0);	      /* rights > 8 bits */
-	expect_rejected(a, HV_PARTITION_CTL, 0, 1, 1u << 24, 0, 0);   /* op argument > 24 bits */
+	expect_rejected(a, HV_EDGE_SEND, 0x10000, 0, 8, 0, 0);	    /* slot > 16 bits */
+	expect_rejected(a, HV_EDGE_SEND, 0, 1ull << 32, 8, 0, 0);   /* offset > 32 bits */
+	expect_rejected(a, HV_CAP_DERIVE, 0, 1, 0x100, 0, 0);	    /* rights > 8 bits */
+	expect_rejected(a, HV_PARTITION_CTL, 0, 1, 1u << 24, 0, 0); /* op argument > 24 bits */
 }
 
 Test(hypercall, unused_registers_must_be_zero)

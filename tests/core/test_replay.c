@@ -238,10 +238,9 @@ Test(replay, random_operations_replay_to_the_same_digest, .timeout = 120)
 	cr_assert_gt(refused, n / 10);
 	cr_assert_lt(refused, n * 19 / 20);
 	cr_log_info("%zu records, %u refused", n, refused);
-	const u16 must[] = { WK_CAP_DERIVE,   WK_CAP_GRANT,	  WK_CAP_REVOKE,
-			     WK_CAP_DELETE,   WK_EDGE_SEND,	  WK_EDGE_RECV,
-			     WK_REGION_TIER,  WK_LEASE_GRANT,	  WK_LEASE_EXPIRE,
-			     WK_LEASE_REVOKE, WK_CHECKPOINT_TAKE, WK_PARTITION_CTL,
+	const u16 must[] = { WK_CAP_DERIVE,   WK_CAP_GRANT,    WK_CAP_REVOKE,	   WK_CAP_DELETE,
+			     WK_EDGE_SEND,    WK_EDGE_RECV,    WK_REGION_TIER,	   WK_LEASE_GRANT,
+			     WK_LEASE_EXPIRE, WK_LEASE_REVOKE, WK_CHECKPOINT_TAKE, WK_PARTITION_CTL,
 			     WK_CONTAIN };
 	for (unsigned k = 0; k < ARRAY_SIZE(must); k++)
 		cr_assert_gt(kinds[must[k]], 0, "no successful %s in the log",

@@ -3,7 +3,7 @@
 its console lines, its exit status, and its exported witness log.
 
 usage: qemu_test.py QEMU IMAGE RUVIX_WITNESS SOURCE_ROOT WORK_DIR SCENARIO
-scenarios: boot, fault-data, fault-undef, bad-scenario
+scenarios: boot, fault-data, fault-undef, bad-scenario, bad-manifest
 """
 import pathlib
 import re
@@ -16,21 +16,21 @@ from witness_tamper import check_tampering
 
 QEMU, IMAGE, WITNESS, ROOT, WORK = (pathlib.Path(p).resolve() for p in sys.argv[1:6])
 SCENARIO = sys.argv[6]
-WK_BOOT, WK_HALT, WK_FAULT = 1, 2, 4
+WK_BOOT, WK_HALT, WK_FAULT, WK_PARTITION_CREATE = 1, 2, 4, 0x10
 
 
-def qemu_command(scenario, wlog):
+def qemu_command(scenario, wlog, extra=(), append=""):
     return [QEMU, "-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a72", "-smp", "2",
             "-m", "256M", "-nographic", "-no-reboot", "-monitor", "none",
             "-semihosting-config", "enable=on,target=native", "-icount", "shift=0,sleep=off",
-            "-kernel", IMAGE, "-append", f"ruvix.test={scenario} ruvix.wlog={wlog}"]
+            "-kernel", IMAGE, *extra, "-append", f"ruvix.test={scenario} ruvix.wlog={wlog} {append}".strip()]
 
 
-def boot(scenario, name=None):
+def boot(scenario, name=None, extra=(), append=""):
     wlog = WORK / f"{name or scenario}.wlog"
     if wlog.exists():
         wlog.unlink()
-    r = run(qemu_command(scenario, wlog), timeout=60, stdin=subprocess.DEVNULL)
+    r = run(qemu_command(scenario, wlog, extra, append), timeout=60, stdin=subprocess.DEVNULL)
     (WORK / f"{name or scenario}.console").write_text(r.stdout + r.stderr)
     return r, wlog
 
@@ -41,10 +41,16 @@ def records(wlog):
 
 
 def verify_log(r, wlog):
+    """The log verifies against the head and count the kernel printed, and replays to the
+    state digest it printed."""
     m = re.search(r"witness: (\d+) records, head ([0-9a-f]{32})", r.stdout)
-    args = ["--count", m.group(1), "--head", m.group(2)] if m else []
-    v = run([WITNESS, "verify", wlog, *args])
+    check(m, f"console lacks the closing 'witness: N records, head H' line:\n{r.stdout}")
+    v = run([WITNESS, "verify", wlog, "--count", m.group(1), "--head", m.group(2)])
     check(v.returncode == 0, f"ruvix-witness rejects the log: {v.stdout}{v.stderr}")
+    d = re.search(r"^state digest ([0-9a-f]{32})$", r.stdout, re.M)
+    check(d, f"console lacks the 'state digest' line:\n{r.stdout}")
+    rp = run([WITNESS, "replay", wlog, "--digest", d.group(1)])
+    check(rp.returncode == 0, f"replay does not reach the kernel's digest: {rp.stdout}{rp.stderr}")
     shared = shared_verifier(ROOT)
     if shared:
         s = run(["python3", shared, wlog])
@@ -70,11 +76,16 @@ def scenario_boot():
         r"^gic: v3, distributor 0x8000000",
         r"^timer: EL2 timer interrupt \(INTID 26\)",
         r"^witness: first record at \d+ ns since reset",
+        r"^manifest: 4 partitions, 4 regions, 4 edges, 1 devices, 1 leases$",
+        r"^  partition web +cpu0 running, 4 capabilities$",
+        r"^  partition cache +cpu1 running, 3 capabilities$",
         r"^RUVIX BOOT OK$",
     ])
     shared = verify_log(r, wlog)
     recs = records(wlog)
-    check([x[2] for x in recs] == [WK_BOOT, WK_HALT], f"kinds {[x[2] for x in recs]}")
+    kinds = [x[2] for x in recs]
+    check(kinds[0] == WK_BOOT and kinds[-1] == WK_HALT, f"kinds {kinds}")
+    check(kinds.count(WK_PARTITION_CREATE) == 4, f"kinds {kinds}")
     check(recs[0][7] & 0xffffffff == 2, f"boot record says {recs[0][7] & 0xffffffff} CPUs")
     check(recs[0][8] == 256 << 20, f"boot record says {recs[0][8]} bytes of memory")
     first = int(re.search(r"first record at (\d+) ns", r.stdout).group(1))
@@ -95,10 +106,11 @@ def scenario_fault(name, patterns):
     verify_log(r, wlog)
     recs = records(wlog)
     kinds = [x[2] for x in recs]
-    check(kinds == [WK_BOOT, WK_FAULT, WK_HALT], f"kinds {kinds}, want boot, fault, halt")
-    check(recs[2][7] == 3, f"halt status {recs[2][7]}")
+    check(kinds[0] == WK_BOOT and kinds[-2:] == [WK_FAULT, WK_HALT],
+          f"kinds {kinds}, want boot ... fault, halt")
+    check(recs[-1][7] == 3, f"halt status {recs[-1][7]}")
     esr = int(re.search(r"ESR_EL2=0x([0-9a-f]+)", r.stdout).group(1), 16)
-    check(recs[1][7] == esr, "fault record's arg0 is not the printed ESR")
+    check(recs[-2][7] == esr, "fault record's arg0 is not the printed ESR")
 
 
 def scenario_fault_data():
@@ -116,9 +128,30 @@ def scenario_fault_undef():
 
 
 def scenario_bad():
-    r, _ = boot("no-such-test", "bad-scenario")
+    r, wlog = boot("no-such-test", "bad-scenario")
     check(r.returncode == 8, f"exit status {r.returncode}, want 8 (bad boot arguments)")
     expect_lines(r.stdout, [r"^FATAL: unknown ruvix.test=no-such-test \(expected boot, "])
+    verify_log(r, wlog)  # even a refused boot closes its log with a halt record
+
+
+def scenario_bad_manifest():
+    """QEMU's loader puts a manifest with a bad property in RAM; the kernel refuses it, naming
+    the node and the property, and stops with status 9."""
+    dts = WORK / "bad-manifest.dts"
+    dtb = WORK / "bad-manifest.dtb"
+    dts.write_text('/dts-v1/; / { compatible = "ruvix,manifest"; partitions { web { cpu = <7>; '
+                   '}; }; };\n')
+    c = run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts])
+    check(c.returncode == 0, f"dtc: {c.stderr}")
+    r2, wlog = boot("boot", "bad-manifest",
+                    ["-device", f"loader,file={dtb},addr=0x47000000,force-raw=on"],
+                    "ruvix.manifest=47000000")
+    check(r2.returncode == 9, f"exit status {r2.returncode}, want 9:\n{r2.stdout}")
+    expect_lines(r2.stdout, [r"^FATAL: manifest: /partitions/web: cpu: expected a CPU this "
+                             r"machine has$"])
+    verify_log(r2, wlog)
+    kinds = [x[2] for x in records(wlog)]
+    check(kinds == [WK_BOOT, WK_HALT], f"a refused manifest created something: {kinds}")
 
 
 SCENARIOS = {
@@ -126,6 +159,7 @@ SCENARIOS = {
     "fault-data": scenario_fault_data,
     "fault-undef": scenario_fault_undef,
     "bad-scenario": scenario_bad,
+    "bad-manifest": scenario_bad_manifest,
 }
 
 if __name__ == "__main__":

@@ -67,6 +67,8 @@ def log_verifies_and_tampering_is_caught():
     else:
         print("note: ../shared/tools/witness_verify.py absent; independent check skipped")
     check_tampering(WITNESS, log, shared)
+    rp = run([WITNESS, "replay", log, "--digest", rep["state_digest"]])
+    check(rp.returncode == 0, f"replay: {rp.stdout}{rp.stderr}")
     d = run([WITNESS, "dump", log])
     check(d.returncode == 0, f"dump failed: {d.stderr}")
     kinds = [line.split()[2] for line in d.stdout.splitlines()[1:]]
@@ -138,6 +140,42 @@ def bad_machines_fail_with_node_and_property():
     check(r.returncode == 1 and "no shipped machine 'no-such-machine'" in r.stderr, r.stderr)
 
 
+def manifest_run_replays_to_the_reported_digest():
+    out = WORK / "manifest"
+    r = sim(out, DEMO, "virt2", "--manifest", "demo")
+    check(r.returncode == 0, f"run failed: {r.stderr}")
+    rep = json.loads((out / "report.json").read_text())
+    check(rep["manifest"] == "demo" and rep["partitions"] == 4, f"report {rep}")
+    v = run([WITNESS, "replay", out / "witness.wlog", "--digest", rep["state_digest"]])
+    check(v.returncode == 0, f"replay: {v.stdout}{v.stderr}")
+    # The same run without the manifest builds less, so its state differs.
+    plain = WORK / "no-manifest"
+    check(sim(plain, DEMO, "virt2").returncode == 0, "plain run failed")
+    rep2 = json.loads((plain / "report.json").read_text())
+    check(rep2["state_digest"] != rep["state_digest"], "manifest made no difference")
+    v = run([WITNESS, "replay", out / "witness.wlog", "--digest", rep2["state_digest"]])
+    check(v.returncode == 1 and "the kernel reported" in v.stdout, f"wrong digest passed: {v.stdout}")
+
+
+def trace_partitions_must_be_in_the_manifest():
+    trace = WORK / "stranger.trace"
+    trace.write_text("ruvix-trace 0\npartition web\npartition stranger\n")
+    r = sim(WORK / "stranger", trace, "virt2", "--manifest", "demo")
+    check(r.returncode == 1, f"exit {r.returncode}")
+    check(f"{trace}:3: partition 'stranger' is not in the manifest" in r.stderr, r.stderr)
+
+
+def bad_manifest_fails_with_node_and_property():
+    bad = WORK / "bad-manifest.dts"
+    bad.write_text('/dts-v1/; / { compatible = "ruvix,manifest"; partitions { web { cpu = <7>; }; }; };\n')
+    out = WORK / "bad-manifest-out"
+    r = sim(out, TINY, "virt2", "--manifest", str(bad))
+    check(r.returncode == 1, f"exit {r.returncode}")
+    check(f"{bad}: /partitions/web: cpu: expected a CPU this machine has" in r.stderr, r.stderr)
+    left = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    check(left == [], f"a failed run left {left}")
+
+
 def usage_errors():
     r = run([SIM, "run", "--trace", TINY])
     check(r.returncode == 2 and "needs --trace, --machine and --out" in r.stderr, r.stderr)
@@ -156,5 +194,8 @@ if __name__ == "__main__":
         ("bad_traces_fail_cleanly", bad_traces_fail_cleanly),
         ("failed_run_keeps_the_previous_report", failed_run_keeps_the_previous_report),
         ("bad_machines_fail_with_node_and_property", bad_machines_fail_with_node_and_property),
+        ("manifest_run_replays_to_the_reported_digest", manifest_run_replays_to_the_reported_digest),
+        ("trace_partitions_must_be_in_the_manifest", trace_partitions_must_be_in_the_manifest),
+        ("bad_manifest_fails_with_node_and_property", bad_manifest_fails_with_node_and_property),
         ("usage_errors", usage_errors),
     ])

@@ -18,12 +18,16 @@ struct proof_token;
 
 /** One operation, exactly as its witness record will state it. */
 struct proof_op {
-	u16 kind;     /* enum witness_kind */
-	u8 tier;      /* enum witness_tier that authorised it */
+	u16 kind; /* enum witness_kind */
+	u8 tier;  /* enum witness_tier that authorised it */
 	actor_t actor;
 	u64 target;
 	u64 arg0;
 	u64 arg1;
+	/* An operation whose checks or effect read the clock samples it once and sets these, so
+	 * its record carries the very time it acted on (and a replay acts on the same time). */
+	bool timed;
+	u64 time_ns;
 };
 
 /**
@@ -31,8 +35,7 @@ struct proof_op {
  * Otherwise, or when the witness cannot be exported: emit WK_REFUSED (when possible), store the
  * reason in *@err and return NULL.
  */
-const struct proof_token *proof_gate(const struct proof_op *op, enum kerr verdict,
-				     enum kerr *err);
+const struct proof_token *proof_gate(const struct proof_op *op, enum kerr verdict, enum kerr *err);
 
 /** Spend @tok on @op. Panics unless @tok is live and was minted for exactly @op. */
 void proof_consume(const struct proof_token *tok, const struct proof_op *op);

@@ -143,6 +143,10 @@ enum witness_err {
  */
 enum witness_err witness_emit(u16 kind, u8 tier, u32 actor, u64 target, u64 arg0, u64 arg1);
 
+/** witness_emit with the time the action took place, sampled earlier by the caller. */
+enum witness_err witness_emit_at(u64 time_ns, u16 kind, u8 tier, u32 actor, u64 target, u64 arg0,
+				 u64 arg1);
+
 /** Number of records emitted since reset. */
 u64 witness_count(void);
 
