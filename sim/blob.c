@@ -27,8 +27,8 @@ static void *slurp(FILE *f, size_t *len)
 	return buf;
 }
 
-void *blob_load(const char *spec, const char *dir, const char *what, char *path,
-		size_t path_size, size_t *size)
+void *blob_load(const char *spec, const char *dir, const char *what, char *path, size_t path_size,
+		size_t *size)
 {
 	FILE *f;
 	size_t len = 0;
@@ -66,7 +66,8 @@ void *blob_load(const char *spec, const char *dir, const char *what, char *path,
 		if (!f) {
 			if (!strchr(spec, '/') && !ends_with(spec, ".dtb"))
 				fprintf(stderr,
-					"ruvix-sim: no shipped %s '%s' (looked for %s); give a .dts or "
+					"ruvix-sim: no shipped %s '%s' (looked for %s); give a "
+					".dts or "
 					"a .dtb path\n",
 					what, spec, path);
 			else
@@ -87,4 +88,3 @@ void *blob_load(const char *spec, const char *dir, const char *what, char *path,
 	*size = len;
 	return blob;
 }
-

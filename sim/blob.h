@@ -10,7 +10,7 @@
  * @dir/@spec.dtb (@what, e.g. "machine", is used in messages). Returns a malloc'd valid blob
  * and its size, and the path used in @path; NULL after printing an error.
  */
-void *blob_load(const char *spec, const char *dir, const char *what, char *path,
-		size_t path_size, size_t *size);
+void *blob_load(const char *spec, const char *dir, const char *what, char *path, size_t path_size,
+		size_t *size);
 
 #endif

@@ -18,7 +18,7 @@
 #include <ruvix/region.h>
 
 #define MAX_REGIONS_PER_PARTITION 8
-#define MAX_CONTROLS 8
+#define MAX_CONTROLS		  8
 
 struct plan_region {
 	u64 base, size;
@@ -78,6 +78,10 @@ static int fail(struct ctx *c, const char *prop, const char *what)
 static void enter(struct ctx *c, const char *parent, int node)
 {
 	ksnprintf(c->path, sizeof(c->path), "%s/%s", parent, fdt_get_name(c->fdt, node, NULL));
+	/* Node names come from the blob: keep control characters out of messages. */
+	for (char *p = c->path; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
 }
 
 /* A string property; NULL when absent or not a NUL-terminated string. */
@@ -98,14 +102,15 @@ static int num_prop(struct ctx *c, int node, const char *name, bool wide, bool r
 	if (!p)
 		return required ? fail(c, name, "missing") : 0;
 	if (len != (wide ? 8 : 4))
-		return fail(c, name, wide ? "expected one 64-bit value (/bits/ 64 <N>)"
-					  : "expected one cell <N>");
+		return fail(c, name,
+			    wide ? "expected one 64-bit value (/bits/ 64 <N>)"
+				 : "expected one cell <N>");
 	*out = wide ? fdt64_ld(p) : fdt32_ld(p);
 	return 1;
 }
 
-/* "reg" as /bits/ 64 <base size>. */
-static int range_prop(struct ctx *c, int node, const char *name, u64 *base, u64 *size)
+/* "reg" as /bits/ 64 <base size>, size at most @max. */
+static int range_prop(struct ctx *c, int node, const char *name, u64 max, u64 *base, u64 *size)
 {
 	int len;
 	const void *p = fdt_getprop(c->fdt, node, name, &len);
@@ -118,6 +123,10 @@ static int range_prop(struct ctx *c, int node, const char *name, u64 *base, u64 
 	*size = fdt64_ld((const fdt64_t *)((const u8 *)p + 8));
 	if (*size == 0 || *base % REGION_PAGE || *size % REGION_PAGE || *base + *size < *base)
 		return fail(c, name, "expected a non-empty, 4 KiB-aligned range");
+	if (*size > max)
+		return fail(c, name,
+			    max == 0xffffffffull ? "expected a size below 4 GiB"
+						 : "expected a size below 16 TiB");
 	return 1;
 }
 
@@ -167,8 +176,7 @@ static int parse_policy(struct ctx *c, int node)
 	int prop;
 
 	ksnprintf(c->path, sizeof(c->path), "/policy");
-	fdt_for_each_property_offset(prop, c->fdt, node)
-	{
+	fdt_for_each_property_offset (prop, c->fdt, node) {
 		const char *name;
 		fdt_getprop_by_offset(c->fdt, prop, &name, NULL);
 		bool known = false;
@@ -182,8 +190,9 @@ static int parse_policy(struct ctx *c, int node)
 				known = true;
 			}
 		if (!known)
-			return fail(c, name, "unknown policy (expected max-lease-ns, "
-					     "hot-quota-bytes, max-caps)");
+			return fail(c, name,
+				    "unknown policy (expected max-lease-ns, "
+				    "hot-quota-bytes, max-caps)");
 	}
 	return 0;
 }
@@ -199,8 +208,13 @@ static int parse_partition(struct ctx *c, int node, u32 ncpus)
 	if (plan.np == RUVIX_MAX_PARTITIONS)
 		return fail(c, NULL, "more partitions than this build supports (-Dmax_partitions)");
 	usize len = strlen(name);
-	if (len == 0 || len >= PARTITION_NAME_MAX || strchr(name, '@'))
-		return fail(c, NULL, "a partition's node name is its name: 1-16 characters, no '@'");
+	bool printable = true;
+	for (usize i = 0; i < len; i++)
+		printable &= name[i] > 0x20 && name[i] < 0x7f && name[i] != '@';
+	if (len == 0 || len >= PARTITION_NAME_MAX || !printable)
+		return fail(c, NULL,
+			    "a partition's node name is its name: 1-16 printable "
+			    "characters, no '@'");
 	if (find_partition(name) >= 0)
 		return fail(c, NULL, "declared twice");
 	*p = (struct plan_partition){ .name = name, .on_fault = CONTAIN_RESTORE };
@@ -219,15 +233,15 @@ static int parse_partition(struct ctx *c, int node, u32 ncpus)
 			return fail(c, "on-fault", "expected \"restore\" or \"stop\"");
 	}
 	p->checkpoint = fdt_getprop(c->fdt, node, "checkpoint", NULL) != NULL;
-	fdt_for_each_subnode(sub, c->fdt, node)
-	{
+	fdt_for_each_subnode (sub, c->fdt, node) {
 		char parent[96];
 		memcpy(parent, c->path, sizeof(parent));
 		enter(c, parent, sub);
 		if (p->nregions == MAX_REGIONS_PER_PARTITION)
 			return fail(c, NULL, "more than 8 regions in one partition");
 		struct plan_region *rg = &p->region[p->nregions++];
-		if (range_prop(c, sub, "reg", &rg->base, &rg->size) < 0 ||
+		if (range_prop(c, sub, "reg", 0xffffffffull * REGION_PAGE, &rg->base, &rg->size) <
+			    0 ||
 		    parse_tier(c, sub, &rg->tier) < 0)
 			return -1;
 		memcpy(c->path, parent, sizeof(parent));
@@ -242,8 +256,7 @@ static int parse_controls(struct ctx *c, int parts)
 	int node;
 	u32 i = 0;
 
-	fdt_for_each_subnode(node, c->fdt, parts)
-	{
+	fdt_for_each_subnode (node, c->fdt, parts) {
 		struct plan_partition *p = &plan.p[i++];
 		int len;
 		const char *list = fdt_getprop(c->fdt, node, "controls", &len);
@@ -255,7 +268,8 @@ static int parse_controls(struct ctx *c, int parts)
 				return fail(c, "controls", "expected a list of partition names");
 			i32 k = find_partition(name);
 			if (k < 0)
-				return fail(c, "controls", "names a partition that is not declared");
+				return fail(c, "controls",
+					    "names a partition that is not declared");
 			if (p->ncontrols == MAX_CONTROLS)
 				return fail(c, "controls", "more than 8 partitions");
 			p->controls[p->ncontrols++] = (u32)k;
@@ -277,7 +291,8 @@ static int parse_edge(struct ctx *c, int node)
 	if (!ends)
 		return fail(c, "ends", "missing");
 	usize n1 = bounded_len(ends, (usize)len);
-	if (n1 + 1 >= (usize)len || bounded_len(ends + n1 + 1, (usize)len - n1 - 1) + n1 + 2 != (usize)len)
+	if (n1 + 1 >= (usize)len ||
+	    bounded_len(ends + n1 + 1, (usize)len - n1 - 1) + n1 + 2 != (usize)len)
 		return fail(c, "ends", "expected two partition names: ends = \"a\", \"b\"");
 	i32 a = find_partition(ends), b = find_partition(ends + n1 + 1);
 	if (a < 0 || b < 0)
@@ -286,7 +301,7 @@ static int parse_edge(struct ctx *c, int node)
 		return fail(c, "ends", "expected two different partitions");
 	e->a = (u32)a;
 	e->b = (u32)b;
-	if (range_prop(c, node, "shared", &e->base, &e->size) < 0)
+	if (range_prop(c, node, "shared", 0xffffffffull, &e->base, &e->size) < 0)
 		return -1;
 	plan.ne++;
 	return 0;
@@ -302,12 +317,13 @@ static int parse_device(struct ctx *c, int node)
 	if (plan.nd == RUVIX_MAX_DEVICES)
 		return fail(c, NULL, "more devices than this build supports (-Dmax_devices)");
 	*d = (struct plan_device){ .owner = -1, .lessee = -1 };
-	if (range_prop(c, node, "reg", &d->base, &d->size) < 0 ||
+	if (range_prop(c, node, "reg", 0xffffffffull, &d->base, &d->size) < 0 ||
 	    num_prop(c, node, "interrupts", false, true, &v) < 0)
 		return -1;
 	d->irq = (u32)v;
 	const char *owner = str_prop(c, node, "owner");
-	if (fdt_getprop(c->fdt, node, "owner", NULL) && (!owner || (d->owner = find_partition(owner)) < 0))
+	if (fdt_getprop(c->fdt, node, "owner", NULL) &&
+	    (!owner || (d->owner = find_partition(owner)) < 0))
 		return fail(c, "owner", "expected the name of a declared partition");
 	const char *lessee = str_prop(c, node, "lease");
 	if (fdt_getprop(c->fdt, node, "lease", NULL)) {
@@ -342,8 +358,8 @@ static int check_conflicts(struct ctx *c)
 				for (u32 q = j == i ? r + 1 : 0; q < plan.p[j].nregions; q++)
 					if (overlap(x->base, x->size, plan.p[j].region[q].base,
 						    plan.p[j].region[q].size)) {
-						ksnprintf(c->path, sizeof(c->path), "/partitions/%s",
-							  plan.p[j].name);
+						ksnprintf(c->path, sizeof(c->path),
+							  "/partitions/%s", plan.p[j].name);
 						return fail(c, "reg", "overlaps another region");
 					}
 			for (u32 k = 0; k < plan.ne; k++)
@@ -355,13 +371,22 @@ static int check_conflicts(struct ctx *c)
 		}
 	for (u32 k = 0; k < plan.ne; k++)
 		for (u32 m = k + 1; m < plan.ne; m++)
-			if (overlap(plan.e[k].base, plan.e[k].size, plan.e[m].base, plan.e[m].size)) {
+			if (overlap(plan.e[k].base, plan.e[k].size, plan.e[m].base,
+				    plan.e[m].size)) {
 				ksnprintf(c->path, sizeof(c->path), "/edges (edge %u)", m);
 				return fail(c, "shared", "overlaps another edge's shared pages");
 			}
+	u64 max_lease = plan.policy_set[POLICY_MAX_LEASE_NS] ? plan.policy[POLICY_MAX_LEASE_NS]
+							     : policy_get(POLICY_MAX_LEASE_NS);
+	for (u32 k = 0; k < plan.nd; k++)
+		if (plan.d[k].lessee >= 0 && plan.d[k].lease_ns > max_lease) {
+			ksnprintf(c->path, sizeof(c->path), "/devices (device %u)", k);
+			return fail(c, "lease-ns", "longer than the policy's max-lease-ns");
+		}
 	for (u32 k = 0; k < plan.nd; k++)
 		for (u32 m = k + 1; m < plan.nd; m++)
-			if (overlap(plan.d[k].base, plan.d[k].size, plan.d[m].base, plan.d[m].size)) {
+			if (overlap(plan.d[k].base, plan.d[k].size, plan.d[m].base,
+				    plan.d[m].size)) {
 				ksnprintf(c->path, sizeof(c->path), "/devices (device %u)", m);
 				return fail(c, "reg", "overlaps another device");
 			}
@@ -381,8 +406,9 @@ static int check_conflicts(struct ctx *c)
 	for (u32 i = 0; i < plan.np; i++)
 		if (slots[i] > RUVIX_CAP_SLOTS) {
 			ksnprintf(c->path, sizeof(c->path), "/partitions/%s", plan.p[i].name);
-			return fail(c, NULL, "needs more capability slots than this build has "
-					     "(-Dcap_slots)");
+			return fail(c, NULL,
+				    "needs more capability slots than this build has "
+				    "(-Dcap_slots)");
 		}
 	return 0;
 }
@@ -400,13 +426,13 @@ static int check(struct ctx *c, usize size, u32 ncpus)
 	if (fdt_node_check_compatible(fdt, 0, "ruvix,manifest") != 0)
 		return fail(c, "compatible", "expected \"ruvix,manifest\"");
 	memset(&plan, 0, sizeof(plan));
-	fdt_for_each_subnode(node, fdt, 0)
-	{
+	fdt_for_each_subnode (node, fdt, 0) {
 		const char *name = fdt_get_name(fdt, node, NULL);
 		if (strcmp(name, "policy") && strcmp(name, "partitions") && strcmp(name, "edges") &&
 		    strcmp(name, "devices")) {
 			enter(c, "", node);
-			return fail(c, NULL, "unknown node (expected policy, partitions, edges, devices)");
+			return fail(c, NULL,
+				    "unknown node (expected policy, partitions, edges, devices)");
 		}
 	}
 	if ((node = fdt_subnode_offset(fdt, 0, "policy")) >= 0 && parse_policy(c, node) < 0)
@@ -415,7 +441,7 @@ static int check(struct ctx *c, usize size, u32 ncpus)
 	ksnprintf(c->path, sizeof(c->path), "/");
 	if (parts < 0)
 		return fail(c, NULL, "expected a /partitions node");
-	fdt_for_each_subnode(node, fdt, parts)
+	fdt_for_each_subnode (node, fdt, parts)
 		if (parse_partition(c, node, ncpus) < 0)
 			return -1;
 	if (plan.np == 0) {
@@ -426,12 +452,12 @@ static int check(struct ctx *c, usize size, u32 ncpus)
 		return -1;
 	int edges = fdt_subnode_offset(fdt, 0, "edges");
 	if (edges >= 0)
-		fdt_for_each_subnode(node, fdt, edges)
+		fdt_for_each_subnode (node, fdt, edges)
 			if (parse_edge(c, node) < 0)
 				return -1;
 	int devs = fdt_subnode_offset(fdt, 0, "devices");
 	if (devs >= 0)
-		fdt_for_each_subnode(node, fdt, devs)
+		fdt_for_each_subnode (node, fdt, devs)
 			if (parse_device(c, node) < 0)
 				return -1;
 	return check_conflicts(c);
@@ -465,8 +491,8 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 		ksnprintf(what, sizeof(what), "/partitions/%s", plan.p[i].name);
 		if (kernel_step(&c, partition_create(plan.p[i].name, &h), what) < 0 ||
 		    kernel_step(&c, partition_place(h, plan.p[i].cpu), what) < 0 ||
-		    kernel_step(&c, partition_ctl_kernel(h, PART_ON_FAULT, plan.p[i].on_fault), what) <
-			    0)
+		    kernel_step(&c, partition_ctl_kernel(h, PART_ON_FAULT, plan.p[i].on_fault),
+				what) < 0)
 			return -1;
 		out->partition[i] = h;
 		slot[i] = 0;
@@ -478,11 +504,13 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 		for (u32 r = 0; r < p->nregions; r++) {
 			handle_t h;
 			ksnprintf(what, sizeof(what), "/partitions/%s region %u", p->name, r);
-			if (kernel_step(&c, region_create(out->partition[i], p->region[r].base,
-							  p->region[r].size, p->region[r].tier, &h),
+			if (kernel_step(&c,
+					region_create(out->partition[i], p->region[r].base,
+						      p->region[r].size, p->region[r].tier, &h),
 					what) < 0 ||
-			    kernel_step(&c, cap_install(handle_index(out->partition[i]), slot[i]++,
-							OBJ_REGION, h, RIGHTS_ALL),
+			    kernel_step(&c,
+					cap_install(handle_index(out->partition[i]), slot[i]++,
+						    OBJ_REGION, h, RIGHTS_ALL),
 					what) < 0)
 				return -1;
 			out->regions++;
@@ -492,16 +520,19 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 		const struct plan_edge *e = &plan.e[k];
 		handle_t h;
 		ksnprintf(what, sizeof(what), "/edges/%s-%s", plan.p[e->a].name, plan.p[e->b].name);
-		if (kernel_step(&c, edge_create(out->partition[e->a], out->partition[e->b], e->base,
-						e->size, &h),
+		if (kernel_step(&c,
+				edge_create(out->partition[e->a], out->partition[e->b], e->base,
+					    e->size, &h),
 				what) < 0)
 			return -1;
 		u8 rights = RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT | RIGHT_REVOKE;
-		if (kernel_step(&c, cap_install(handle_index(out->partition[e->a]), slot[e->a]++,
-						OBJ_EDGE, h, rights),
+		if (kernel_step(&c,
+				cap_install(handle_index(out->partition[e->a]), slot[e->a]++,
+					    OBJ_EDGE, h, rights),
 				what) < 0 ||
-		    kernel_step(&c, cap_install(handle_index(out->partition[e->b]), slot[e->b]++,
-						OBJ_EDGE, h, rights),
+		    kernel_step(&c,
+				cap_install(handle_index(out->partition[e->b]), slot[e->b]++,
+					    OBJ_EDGE, h, rights),
 				what) < 0)
 			return -1;
 		out->edges++;
@@ -509,10 +540,11 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 	for (u32 i = 0; i < plan.np; i++)
 		for (u32 k = 0; k < plan.p[i].ncontrols; k++) {
 			ksnprintf(what, sizeof(what), "/partitions/%s controls", plan.p[i].name);
-			if (kernel_step(&c, cap_install(handle_index(out->partition[i]), slot[i]++,
-							OBJ_PARTITION,
-							out->partition[plan.p[i].controls[k]],
-							RIGHT_WRITE | RIGHT_EXECUTE | RIGHT_READ),
+			if (kernel_step(&c,
+					cap_install(handle_index(out->partition[i]), slot[i]++,
+						    OBJ_PARTITION,
+						    out->partition[plan.p[i].controls[k]],
+						    RIGHT_WRITE | RIGHT_EXECUTE | RIGHT_READ),
 					what) < 0)
 				return -1;
 		}
@@ -523,14 +555,17 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 		if (kernel_step(&c, device_create(d->base, d->size, d->irq, &h), what) < 0)
 			return -1;
 		if (d->owner >= 0 &&
-		    kernel_step(&c, cap_install(handle_index(out->partition[d->owner]),
-						slot[d->owner]++, OBJ_DEVICE, h,
-						RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT),
+		    kernel_step(&c,
+				cap_install(handle_index(out->partition[d->owner]),
+					    slot[d->owner]++, OBJ_DEVICE, h,
+					    RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT),
 				what) < 0)
 			return -1;
 		if (d->lessee >= 0) {
-			if (kernel_step(&c, lease_grant_kernel(h, out->partition[d->lessee], d->lease_ns),
-					what) < 0)
+			if (kernel_step(
+				    &c,
+				    lease_grant_kernel(h, out->partition[d->lessee], d->lease_ns),
+				    what) < 0)
 				return -1;
 			out->leases++;
 		}
@@ -538,7 +573,8 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 	}
 	for (u32 i = 0; i < plan.np; i++) {
 		ksnprintf(what, sizeof(what), "/partitions/%s", plan.p[i].name);
-		if (kernel_step(&c, partition_ctl_kernel(out->partition[i], PART_START, 0), what) < 0)
+		if (kernel_step(&c, partition_ctl_kernel(out->partition[i], PART_START, 0), what) <
+		    0)
 			return -1;
 		if (plan.p[i].checkpoint &&
 		    kernel_step(&c, checkpoint_take_kernel(out->partition[i]), what) < 0)

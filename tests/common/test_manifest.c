@@ -67,8 +67,7 @@ static void partition(const char *name, u32 cpu, u64 base, enum defect d)
 		fdt_property_u32(blob, "cpu", d == CPU_TOO_BIG && !strcmp(name, "web") ? 2 : cpu);
 	if (!strcmp(name, "web")) {
 		fdt_property(blob, "checkpoint", NULL, 0);
-		fdt_property_string(blob, "controls",
-				    d == UNKNOWN_CONTROLLED ? "nobody" : "db");
+		fdt_property_string(blob, "controls", d == UNKNOWN_CONTROLLED ? "nobody" : "db");
 		if (d == BAD_ON_FAULT)
 			fdt_property_string(blob, "on-fault", "explode");
 	} else {
@@ -183,7 +182,8 @@ static const struct {
 	{ OVERLAPPING_REGIONS, "/partitions/db: reg: overlaps another region" },
 	{ SHARED_OVER_REGION, "/partitions/db: reg: overlaps an edge's shared pages" },
 	{ UNKNOWN_LESSEE, "/devices/rtc: lease: expected the name of a declared partition" },
-	{ UNKNOWN_TOP_NODE, "/gadgets: unknown node (expected policy, partitions, edges, devices)" },
+	{ UNKNOWN_TOP_NODE,
+	  "/gadgets: unknown node (expected policy, partitions, edges, devices)" },
 	{ UNKNOWN_POLICY, "/policy: max-fun: unknown policy" },
 	{ DUPLICATE_PARTITION, "/partitions/db: declared twice" },
 	{ UNKNOWN_CONTROLLED, "/partitions/web: controls: names a partition that is not declared" },
