@@ -252,31 +252,39 @@ enum kerr cap_derive(actor_t actor, u32 src, u32 dst, u8 rights)
 	return KERR_OK;
 }
 
+enum kerr cap_grant_check(actor_t actor, u32 src, u32 to, u32 dst, u8 rights, u8 *tier,
+			  handle_t *peer)
+{
+	struct cap *s = in_slot(actor, src);
+
+	*tier = TIER_P1;
+	*peer = HANDLE_NONE;
+	if (!partition_index_valid(actor) || src >= RUVIX_CAP_SLOTS || to >= RUVIX_CAP_SLOTS ||
+	    dst >= RUVIX_CAP_SLOTS || !rights_valid(rights))
+		return KERR_INVALID;
+	if (!s || !(s->rights & RIGHT_GRANT) || (rights & ~s->rights))
+		return KERR_DENIED;
+	enum kerr v = cap_check(actor, to, OBJ_PARTITION, RIGHT_WRITE, peer);
+	if (v != KERR_OK)
+		return v;
+	if (!object_valid(s->type, s->object))
+		return KERR_STALE;
+	if (!slot_free(handle_index(*peer), dst))
+		return KERR_STATE;
+	if (free_entry() == NIL)
+		return KERR_NO_SPACE;
+	*tier = TIER_P2;
+	return policy_check_caps(cap_count(handle_index(*peer)) + 1);
+}
+
 enum kerr cap_grant(actor_t actor, u32 src, u32 to, u32 dst, u8 rights)
 {
 	struct cap *s = in_slot(actor, src);
-	handle_t peer = HANDLE_NONE;
-	i32 e = free_entry();
-	enum kerr v = KERR_OK;
-	u8 tier = TIER_P1;
+	handle_t peer;
+	u8 tier;
+	enum kerr v = cap_grant_check(actor, src, to, dst, rights, &tier, &peer);
+	i32 e = v == KERR_OK ? free_entry() : NIL;
 
-	if (!partition_index_valid(actor) || src >= RUVIX_CAP_SLOTS || to >= RUVIX_CAP_SLOTS ||
-	    dst >= RUVIX_CAP_SLOTS || !rights_valid(rights))
-		v = KERR_INVALID;
-	else if (!s || !(s->rights & RIGHT_GRANT) || (rights & ~s->rights))
-		v = KERR_DENIED;
-	else if ((v = cap_check(actor, to, OBJ_PARTITION, RIGHT_WRITE, &peer)) != KERR_OK)
-		;
-	else if (!object_valid(s->type, s->object))
-		v = KERR_STALE;
-	else if (!slot_free(handle_index(peer), dst))
-		v = KERR_STATE;
-	else if (e == NIL)
-		v = KERR_NO_SPACE;
-	else {
-		tier = TIER_P2;
-		v = policy_check_caps(cap_count(handle_index(peer)) + 1);
-	}
 	struct proof_op op = {
 		.kind = WK_CAP_GRANT,
 		.tier = tier,

@@ -5,7 +5,8 @@
  * Boot arguments (QEMU -append, read from /chosen/bootargs):
  *   ruvix.wlog=PATH   host file for the witness log (default ruvix.wlog, relative to QEMU's
  *                     working directory)
- *   ruvix.test=NAME   scenario: "boot" (default), "fault-data" (read an unmapped address),
+ *   ruvix.test=NAME   scenario: "boot" (default), "bench" (core micro-benchmarks),
+ *                     "fault-data" (read an unmapped address),
  *                     "fault-undef" (execute an undefined instruction)
  *   ruvix.manifest=ADDR  physical address of a manifest blob QEMU loaded
  *                     (-device loader,file=X.dtb,addr=ADDR); default: the embedded one
@@ -18,6 +19,7 @@
 #include <ruvix/witness.h>
 
 #include "board.h"
+#include "core_bench.h"
 #include "gic.h"
 #include "manifest.h"
 #include "mmu.h"
@@ -118,6 +120,10 @@ static void run_scenario(const char *name)
 {
 	if (memcmp(name, "boot", 5) == 0)
 		return;
+	if (memcmp(name, "bench", 6) == 0) {
+		core_bench_run("aarch64-qemu-icount", "QEMU virt cortex-a72, -icount shift=0");
+		return;
+	}
 	if (memcmp(name, "fault-data", 11) == 0) {
 		kprintf("test: reading unmapped address 0xc0000000\n");
 		(void)*(volatile u64 *)0xc0000000ull;

@@ -39,7 +39,7 @@ static u64 take(const uint8_t **p, size_t *left, unsigned bytes)
 	u64 v = 0;
 
 	for (unsigned i = 0; i < bytes && *left; i++, (*p)++, (*left)--)
-		v |= (u64)**p << (8 * i);
+		v |= (u64) * *p << (8 * i);
 	return v;
 }
 
@@ -50,8 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[MANIFEST_ERR_MAX];
 
 	memset(&fuzz_hal, 0, sizeof(fuzz_hal));
-	if (kernel_boot(&m) != KERR_OK || manifest_load(manifest, manifest_size, &sum, err,
-							sizeof(err)) != 0)
+	if (kernel_boot(&m) != KERR_OK ||
+	    manifest_load(manifest, manifest_size, &sum, err, sizeof(err)) != 0)
 		abort();
 	while (size > 0) {
 		/* Caller: one of the manifest's partitions, or a raw index now and then. */

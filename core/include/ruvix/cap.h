@@ -50,6 +50,14 @@ enum kerr cap_derive(actor_t actor, u32 src, u32 dst, u8 rights);
  */
 enum kerr cap_grant(actor_t actor, u32 src, u32 to, u32 dst, u8 rights);
 
+/**
+ * The check step of cap_grant alone, with no side effects: P1 (rights, slots, the partition
+ * capability) and then P2 (the receiver's capability quota). *@tier says how far it got;
+ * *@peer is the receiving partition.
+ */
+enum kerr cap_grant_check(actor_t actor, u32 src, u32 to, u32 dst, u8 rights, u8 *tier,
+			  handle_t *peer);
+
 /** Remove every capability derived from the one in @slot (which needs REVOKE), anywhere. */
 enum kerr cap_revoke(actor_t actor, u32 slot);
 
