@@ -9,6 +9,7 @@
  * Exit status: 0 done, 1 bad input or failed run, 2 usage error.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,26 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/*
+ * Cleanup that must also happen when the run dies in hal_panic (exit 70): temporary outputs
+ * and an output folder this run created. Registered with atexit, disarmed on success.
+ */
+static struct {
+	bool armed;
+	char report_tmp[4300], wlog_tmp[4300], dir[4096];
+	bool made_dir;
+} cleanup;
+
+static void clean_up(void)
+{
+	if (!cleanup.armed)
+		return;
+	unlink(cleanup.wlog_tmp);
+	unlink(cleanup.report_tmp);
+	if (cleanup.made_dir)
+		rmdir(cleanup.dir); /* only succeeds while empty, as it should */
+}
+
 static int make_dir(const char *path)
 {
 	char buf[4096];
@@ -105,8 +126,12 @@ static int make_dir(const char *path)
 			goto fail;
 		*p = '/';
 	}
-	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+	if (mkdir(buf, 0777) == 0) {
+		cleanup.made_dir = true;
+		snprintf(cleanup.dir, sizeof(cleanup.dir), "%s", buf);
+	} else if (errno != EEXIST) {
 		goto fail;
+	}
 	return 0;
 fail:
 	fprintf(stderr, "ruvix-sim: cannot create %s: %s\n", buf, strerror(errno));
@@ -209,6 +234,10 @@ int main(int argc, char **argv)
 	snprintf(wlog, sizeof(wlog), "%s/witness.wlog", o.out);
 	snprintf(report_tmp, sizeof(report_tmp), "%s.tmp.%ld", report, (long)getpid());
 	snprintf(wlog_tmp, sizeof(wlog_tmp), "%s.tmp.%ld", wlog, (long)getpid());
+	memcpy(cleanup.report_tmp, report_tmp, sizeof(report_tmp));
+	memcpy(cleanup.wlog_tmp, wlog_tmp, sizeof(wlog_tmp));
+	cleanup.armed = true;
+	atexit(clean_up);
 
 	FILE *wf = fopen(wlog_tmp, "wb");
 	FILE *rf = wf ? fopen(report_tmp, "w") : NULL;
@@ -246,10 +275,8 @@ out:
 		fclose(wf);
 	if (rf)
 		fclose(rf);
-	if (rc != 0) {
-		unlink(wlog_tmp);
-		unlink(report_tmp);
-	}
+	if (rc == 0)
+		cleanup.armed = false;
 	latency_free(&res.latency);
 	free(manifest_data);
 	return rc;
