@@ -7,7 +7,7 @@
 #include <ruvix/witness.h>
 
 #define SAMPLES 101 /* odd, so the median is one sample */
-#define BATCH 64    /* calls per sample: the clock's resolution is 16 ns on QEMU virt */
+#define BATCH	64  /* calls per sample: the clock's resolution is 16 ns on QEMU virt */
 
 static u64 samples[SAMPLES];
 
@@ -35,15 +35,15 @@ static void report(const char *name, const char *backend, const char *machine)
 }
 
 /* Time BATCH calls of @body per sample; samples are stored in hundredths of a ns per call. */
-#define MEASURE(body)                                                          \
-	do {                                                                   \
-		for (u32 s_ = 0; s_ < SAMPLES; s_++) {                         \
-			u64 t0_ = hal_now_ns();                                \
-			for (u32 b_ = 0; b_ < BATCH; b_++) {                   \
-				body;                                          \
-			}                                                      \
-			samples[s_] = (hal_now_ns() - t0_) * 100 / BATCH;      \
-		}                                                              \
+#define MEASURE(body)                                                                              \
+	do {                                                                                       \
+		for (u32 s_ = 0; s_ < SAMPLES; s_++) {                                             \
+			u64 t0_ = hal_now_ns();                                                    \
+			for (u32 b_ = 0; b_ < BATCH; b_++) {                                       \
+				body;                                                              \
+			}                                                                          \
+			samples[s_] = (hal_now_ns() - t0_) * 100 / BATCH;                          \
+		}                                                                                  \
 	} while (0)
 
 static volatile u32 sink;
