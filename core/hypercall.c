@@ -7,6 +7,7 @@
 #include <ruvix/check.h>
 #include <ruvix/checkpoint.h>
 #include <ruvix/edge.h>
+#include <ruvix/hal.h>
 #include <ruvix/hypercall.h>
 #include <ruvix/lease.h>
 #include <ruvix/partition.h>
@@ -59,6 +60,9 @@ static bool shape_of(u64 nr, struct hv_shape *s)
 	case HV_PARTITION_CTL:
 		*s = (struct hv_shape){ 3, { U16, U8, U24 } };
 		return true;
+	case HV_CONSOLE_WRITE:
+		*s = (struct hv_shape){ 2, { U64, 256 } };
+		return true;
 	}
 	return false;
 }
@@ -96,6 +100,8 @@ const char *hv_call_name(u64 nr)
 		return "lease_revoke";
 	case HV_PARTITION_CTL:
 		return "partition_ctl";
+	case HV_CONSOLE_WRITE:
+		return "console_write";
 	}
 	return NULL;
 }
@@ -144,7 +150,11 @@ void hv_dispatch(actor_t actor, struct hv_regs *r)
 		e = partition_ctl(actor, SLOT_SELF, PART_TERMINATE, 0);
 		break;
 	case HV_CHECKPOINT:
+		/* x1 = 0: taken now. A backend that later restores it resumes the partition here
+		 * with x1 = 1, so the program can tell the two returns apart. */
 		e = checkpoint_take(actor, (u32)a[0]);
+		if (e == KERR_OK)
+			r->x[1] = 0;
 		break;
 	case HV_CAP_DERIVE:
 		e = cap_derive(actor, (u32)a[0], (u32)a[1], (u8)a[2]);
@@ -192,6 +202,12 @@ void hv_dispatch(actor_t actor, struct hv_regs *r)
 		break;
 	case HV_PARTITION_CTL:
 		e = partition_ctl(actor, (u32)a[0], (u8)a[1], (u32)a[2]);
+		break;
+	case HV_CONSOLE_WRITE:
+		/* Console text changes no kernel object: only a refusal is witnessed. */
+		e = hal_partition_console(actor, a[0], (usize)a[1])
+			    ? KERR_OK
+			    : reject(actor, r, KERR_INVALID);
 		break;
 	default:
 		e = reject(actor, r, KERR_INVALID); /* unreachable: shape_of knows every call */

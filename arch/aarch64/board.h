@@ -30,7 +30,7 @@ extern bool board_semihosting_off;
 /** Stop the machine with @status: semihosting exit, or PSCI SYSTEM_OFF without semihosting. */
 __attribute__((noreturn)) void board_exit(int status);
 
-/** Handle one interrupt that arrived at EL2. */
-void board_irq(void);
+/** Handle one interrupt that arrived at EL2; returns its INTID (1023: spurious). */
+u32 board_irq(void);
 
 #endif

@@ -8,18 +8,9 @@
 #include <ruvix/witness.h>
 
 #include "board.h"
+#include "frame.h"
+#include "vcpu.h"
 #include "semihost.h"
-
-/** Saved state, in the order vectors.S stores it. */
-struct exception_frame {
-	u64 x[31];
-	u64 elr;
-	u64 spsr;
-	u64 esr;
-	u64 far;
-	u64 pad;
-};
-_Static_assert(sizeof(struct exception_frame) == 288, "vectors.S FRAME_SIZE");
 
 #define HLT_SEMIHOST 0xd45e0000u /* the encoding of "hlt #0xf000" */
 
@@ -109,6 +100,11 @@ void exception_dispatch(struct exception_frame *f, u64 vector);
 
 void exception_dispatch(struct exception_frame *f, u64 vector)
 {
+	if (vector >= 8 && vector < 12) {
+		/* From a partition at EL1: hypercalls, its faults, interrupts while it runs. */
+		vcpu_trap(f, vector);
+		return;
+	}
 	if ((vector & 3) == 1) {
 		board_irq();
 		return;

@@ -51,17 +51,6 @@ bool hal_witness_export(const u8 record[64])
 	return board_wlog_handle >= 0 && semihost_write(board_wlog_handle, record, 64);
 }
 
-/* No partition runs at EL1 yet: their register context arrives with the bare-metal issue. */
-void hal_partition_save(u32 p)
-{
-	(void)p;
-}
-
-void hal_partition_restore(u32 p)
-{
-	(void)p;
-}
-
 void hal_panic(const char *file, int line, const char *msg)
 {
 	kprintf("PANIC: %s:%d: %s\n", file, line, msg);

@@ -8,8 +8,9 @@
  *   ruvix.test=NAME   scenario: "boot" (default), "bench" (core micro-benchmarks),
  *                     "fault-data" (read an unmapped address),
  *                     "fault-undef" (execute an undefined instruction)
- *   ruvix.manifest=ADDR  physical address of a manifest blob QEMU loaded
- *                     (-device loader,file=X.dtb,addr=ADDR); default: the embedded one
+ *   ruvix.manifest=M  the system manifest: "partitions" (default; EL1 programs), "demo" (the
+ *                     web-service manifest the simulator also runs), or the hex address of
+ *                     a blob QEMU loaded (-device loader,file=X.dtb,addr=ADDR,force-raw=on)
  */
 #include <libfdt.h>
 #include <ruvix/cap.h>
@@ -27,12 +28,14 @@
 #include "semihost.h"
 #include "sysreg.h"
 #include "timer.h"
+#include "vcpu.h"
 
 #define VERSION		"0.1.0"
 #define PSCI_SYSTEM_OFF 0x84000008u
 
 struct platform board;
-extern const u8 manifest_default[], manifest_default_end[];
+extern const u8 manifest_demo[], manifest_demo_end[];
+extern const u8 manifest_partitions[], manifest_partitions_end[];
 extern i64 board_wlog_handle;
 static volatile u32 timer_ticks;
 
@@ -62,7 +65,7 @@ void board_exit(int status)
 	semihost_exit(status);
 }
 
-void board_irq(void)
+u32 board_irq(void)
 {
 	u32 intid = gic_ack();
 
@@ -72,6 +75,7 @@ void board_irq(void)
 	}
 	if (intid < 1020)
 		gic_eoi(intid);
+	return intid;
 }
 
 static void print_platform(void)
@@ -131,7 +135,8 @@ static void run_scenario(const char *name)
 		kprintf("test: executing an undefined instruction\n");
 		__asm__ volatile("udf #0");
 	} else {
-		kprintf("FATAL: unknown ruvix.test=%s (expected boot, fault-data, fault-undef)\n",
+		kprintf("FATAL: unknown ruvix.test=%s (expected boot, bench, fault-data, "
+			"fault-undef)\n",
 			name);
 		board_exit(EXIT_BAD_BOOTARGS);
 	}
@@ -175,37 +180,76 @@ static void close_log(int status)
 	print_head();
 }
 
+static struct manifest_summary sum;
+
 static void load_manifest(void)
 {
-	static struct manifest_summary sum;
-	char arg[24], err[MANIFEST_ERR_MAX];
-	const void *blob = manifest_default;
-	usize size = (usize)(manifest_default_end - manifest_default);
+	char arg[24] = "partitions", err[MANIFEST_ERR_MAX];
+	const void *blob = manifest_partitions;
+	usize size = (usize)(manifest_partitions_end - manifest_partitions);
 
-	if (platform_bootarg(&board, "ruvix.manifest", arg, sizeof(arg))) {
+	if (!platform_bootarg(&board, "ruvix.manifest", arg, sizeof(arg)) &&
+	    platform_has_bootarg(&board, "ruvix.manifest")) {
+		kprintf("FATAL: ruvix.manifest= is too long\n");
+		board_exit(EXIT_BAD_BOOTARGS);
+	}
+	if (strcmp(arg, "demo") == 0) {
+		blob = manifest_demo;
+		size = (usize)(manifest_demo_end - manifest_demo);
+	} else if (strcmp(arg, "partitions") != 0) {
 		char *end;
 		unsigned long addr = strtoul(arg, &end, 16);
 		if (*end || addr < board.mem_base || addr >= board.mem_base + board.mem_size) {
-			kprintf("FATAL: ruvix.manifest=%s: expected a RAM address in hex\n", arg);
+			kprintf("FATAL: ruvix.manifest=%s: expected demo, partitions or a RAM "
+				"address in hex\n",
+				arg);
 			board_exit(EXIT_BAD_BOOTARGS);
 		}
 		blob = (const void *)(uintptr_t)addr;
 		size = fdt_check_header(blob) == 0 ? fdt_totalsize(blob)
 						   : sizeof(struct fdt_header);
-		kprintf("manifest: loaded by QEMU at 0x%lx\n", addr);
+		ksnprintf(arg, sizeof(arg), "at 0x%lx", addr);
 	}
 	if (manifest_load(blob, size, &sum, err, sizeof(err)) != 0) {
-		kprintf("FATAL: manifest: %s\n", err);
+		kprintf("FATAL: manifest %s: %s\n", arg, err);
 		board_exit(EXIT_BAD_MANIFEST);
 	}
-	kprintf("manifest: %u partitions, %u regions, %u edges, %u devices, %u leases\n",
+	kprintf("manifest %s: %u partitions, %u regions, %u edges, %u devices, %u leases\n", arg,
 		sum.partitions, sum.regions, sum.edges, sum.devices, sum.leases);
 	for (u32 i = 0; i < sum.partitions; i++) {
 		handle_t h = sum.partition[i];
-		kprintf("  partition %-8s cpu%u %s, %u capabilities\n", partition_name(h),
+		kprintf("  partition %-8s cpu%u %s, %u capabilities%s%s\n", partition_name(h),
 			partition_cpu(h), partition_state_name((u8)partition_state(h)),
-			cap_count(handle_index(h)));
+			cap_count(handle_index(h)), sum.program[i] ? ", program " : "",
+			sum.program[i] ? sum.program[i] : "");
 	}
+}
+
+/* Give every partition that names a program a vCPU; returns how many. */
+static u32 create_vcpus(void)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < sum.partitions; i++) {
+		if (!sum.program[i])
+			continue;
+		const char *err = vcpu_create(sum.partition[i], sum.program[i]);
+		if (err) {
+			kprintf("FATAL: partition %s: program %s: %s\n",
+				partition_name(sum.partition[i]), sum.program[i], err);
+			board_exit(EXIT_BAD_MANIFEST);
+		}
+		n++;
+	}
+	return n;
+}
+
+void board_partitions_done(void)
+{
+	kprintf("partitions: all exited at %lu ns since reset\n", (unsigned long)timer_now_ns());
+	close_log(EXIT_OK);
+	kprintf("RUVIX BOOT OK\n");
+	board_exit(EXIT_OK);
 }
 
 void boot_main(const void *dtb)
@@ -263,6 +307,8 @@ void boot_main(const void *dtb)
 	load_manifest();
 
 	run_scenario(scenario);
+	if (create_vcpus() > 0)
+		vcpu_run(); /* ends in board_partitions_done */
 
 	close_log(EXIT_OK);
 	kprintf("RUVIX BOOT OK\n");

@@ -1,10 +1,15 @@
 /*
- * The default system manifest (manifests/demo.dts, compiled by the build), embedded in the
- * image. ruvix.manifest=ADDR on the command line selects a blob QEMU loaded elsewhere instead.
+ * The shipped system manifests (the .dts files in manifests/, compiled by the build), embedded in the image.
+ * ruvix.manifest=NAME picks one (default: partitions); ruvix.manifest=ADDR takes a blob QEMU
+ * loaded at that address instead.
  */
 	.section .rodata
 	.balign 8
-	.global manifest_default, manifest_default_end
-manifest_default:
-	.incbin RUVIX_MANIFEST_DTB
-manifest_default_end:
+	.global manifest_demo, manifest_demo_end, manifest_partitions, manifest_partitions_end
+manifest_demo:
+	.incbin RUVIX_MANIFEST_DEMO
+manifest_demo_end:
+	.balign 8
+manifest_partitions:
+	.incbin RUVIX_MANIFEST_PARTITIONS
+manifest_partitions_end:

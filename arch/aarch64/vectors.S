@@ -64,7 +64,14 @@ exception_entry:
 
 	mov	x0, sp
 	bl	exception_dispatch
+	b	restore_frame
 
+/* exception_return(frame): make @frame the stack's frame, then restore it and eret. */
+	.global	exception_return
+exception_return:
+	mov	sp, x0
+
+restore_frame:
 	ldp	x30, x2, [sp, #240]
 	msr	elr_el2, x2
 	ldr	x2, [sp, #256]

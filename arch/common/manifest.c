@@ -27,6 +27,7 @@ struct plan_region {
 
 struct plan_partition {
 	const char *name;
+	const char *program;
 	u32 cpu;
 	u8 on_fault;
 	bool checkpoint;
@@ -233,6 +234,12 @@ static int parse_partition(struct ctx *c, int node, u32 ncpus)
 			return fail(c, "on-fault", "expected \"restore\" or \"stop\"");
 	}
 	p->checkpoint = fdt_getprop(c->fdt, node, "checkpoint", NULL) != NULL;
+	if (fdt_getprop(c->fdt, node, "program", NULL)) {
+		p->program = str_prop(c, node, "program");
+		if (!p->program || !p->program[0] || strlen(p->program) >= PARTITION_NAME_MAX)
+			return fail(c, "program",
+				    "expected the name of a program (1-16 characters)");
+	}
 	fdt_for_each_subnode (sub, c->fdt, node) {
 		char parent[96];
 		memcpy(parent, c->path, sizeof(parent));
@@ -495,6 +502,7 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 				what) < 0)
 			return -1;
 		out->partition[i] = h;
+		out->program[i] = plan.p[i].program;
 		slot[i] = 0;
 	}
 	out->partitions = plan.np;

@@ -15,6 +15,9 @@
 struct manifest_summary {
 	u32 partitions, regions, edges, devices, leases;
 	handle_t partition[RUVIX_MAX_PARTITIONS]; /* in manifest order */
+	/* The "program" property of each partition (a name the backend resolves), or NULL. The
+	 * strings live in the manifest blob. The simulator ignores them. */
+	const char *program[RUVIX_MAX_PARTITIONS];
 };
 
 /**

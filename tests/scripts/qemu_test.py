@@ -3,7 +3,7 @@
 its console lines, its exit status, and its exported witness log.
 
 usage: qemu_test.py QEMU IMAGE RUVIX_WITNESS SOURCE_ROOT WORK_DIR SCENARIO
-scenarios: boot, fault-data, fault-undef, bad-scenario, bad-manifest
+scenarios: boot, partitions, fault-data, fault-undef, bad-scenario, bad-manifest
 """
 import pathlib
 import re
@@ -26,7 +26,7 @@ def qemu_command(scenario, wlog, extra=(), append=""):
             "-kernel", IMAGE, *extra, "-append", f"ruvix.test={scenario} ruvix.wlog={wlog} {append}".strip()]
 
 
-def boot(scenario, name=None, extra=(), append=""):
+def boot(scenario, name=None, extra=(), append="ruvix.manifest=demo"):
     wlog = WORK / f"{name or scenario}.wlog"
     if wlog.exists():
         wlog.unlink()
@@ -76,7 +76,7 @@ def scenario_boot():
         r"^gic: v3, distributor 0x8000000",
         r"^timer: EL2 timer interrupt \(INTID 26\)",
         r"^witness: first record at \d+ ns since reset",
-        r"^manifest: 4 partitions, 4 regions, 4 edges, 1 devices, 1 leases$",
+        r"^manifest demo: 4 partitions, 4 regions, 4 edges, 1 devices, 1 leases$",
         r"^  partition web +cpu0 running, 4 capabilities$",
         r"^  partition cache +cpu1 running, 3 capabilities$",
         r"^RUVIX BOOT OK$",
@@ -147,15 +147,42 @@ def scenario_bad_manifest():
                     ["-device", f"loader,file={dtb},addr=0x47000000,force-raw=on"],
                     "ruvix.manifest=47000000")
     check(r2.returncode == 9, f"exit status {r2.returncode}, want 9:\n{r2.stdout}")
-    expect_lines(r2.stdout, [r"^FATAL: manifest: /partitions/web: cpu: expected a CPU this "
-                             r"machine has$"])
+    expect_lines(r2.stdout, [r"^FATAL: manifest at 0x47000000: /partitions/web: cpu: expected a "
+                             r"CPU this machine has$"])
     verify_log(r2, wlog)
     kinds = [x[2] for x in records(wlog)]
     check(kinds == [WK_BOOT, WK_HALT], f"a refused manifest created something: {kinds}")
 
 
+def scenario_partitions():
+    """The default manifest: four EL1 programs. IPC, a refused send, a contained fault."""
+    r, wlog = boot("boot", "partitions", append="")
+    check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
+    expect_lines(r.stdout, [
+        r"^manifest partitions: 4 partitions, 4 regions, 1 edges, 0 devices, 0 leases$",
+        r"^partitions: entering ping at \d+ ns since reset$",
+        r"^\[pong\] pong: answered 1000$",
+        r"^\[ping\] ping: 1000 round trips, 0 bad replies, instructions min \d+ median \d+",
+        r"^\[intruder\] intruder: 8 of 8 sends refused$",
+        r"^\[faulty\] FAULT: ESR_EL2=0x[0-9a-f]+ EC=0x24 .* FAR 0x30000000",
+        r"^\[faulty\] contained: restored from its checkpoint$",
+        r"^\[faulty\] faulty: restored from checkpoint, memory value 1$",
+        r"^partitions: all exited at \d+ ns since reset$",
+        r"^RUVIX BOOT OK$",
+    ])
+    verify_log(r, wlog)
+    recs = records(wlog)
+    kinds = [x[2] for x in recs]
+    WK_REFUSED, WK_CONTAIN, WK_EDGE_SEND = 3, 7, 0x41
+    intruder_refusals = [x for x in recs if x[2] == WK_REFUSED and x[5] == 2]
+    check(len(intruder_refusals) >= 8, f"intruder refusals witnessed: {len(intruder_refusals)}")
+    check(kinds.count(WK_CONTAIN) == 1, f"contain records: {kinds.count(WK_CONTAIN)}")
+    check(kinds.count(WK_EDGE_SEND) == 2001, f"sends: {kinds.count(WK_EDGE_SEND)}")
+
+
 SCENARIOS = {
     "boot": scenario_boot,
+    "partitions": scenario_partitions,
     "fault-data": scenario_fault_data,
     "fault-undef": scenario_fault_undef,
     "bad-scenario": scenario_bad,

@@ -46,6 +46,13 @@ void hal_partition_save(u32 p);
 /** Put partition @p's execution context back from its checkpoint. Must not fail. */
 void hal_partition_restore(u32 p);
 
+/**
+ * Write @len bytes at address @addr of partition @p's own memory to the console, tagged with
+ * the partition's name. Returns false when the range is not memory the partition may read
+ * (the backend checks; the simulator, whose partitions run no code, always refuses).
+ */
+bool hal_partition_console(u32 p, u64 addr, usize len);
+
 /** Stop the machine on a broken invariant. Prints @file:@line and @msg; never returns. */
 __attribute__((noreturn)) void hal_panic(const char *file, int line, const char *msg);
 

@@ -28,6 +28,7 @@ enum hv_call {
 	HV_LEASE_GRANT = 0x40,	 /* x1: device slot, x2: partition slot, x3: duration ns */
 	HV_LEASE_REVOKE = 0x41,	 /* x1: device slot */
 	HV_PARTITION_CTL = 0x50, /* x1: partition slot or SLOT_SELF, x2: op, x3: op argument */
+	HV_CONSOLE_WRITE = 0x60, /* x1: address in the caller's memory, x2: length (<= 256) */
 };
 
 /** Registers of one hypercall: x[0] call number in, error out; x[1..5] arguments/results. */

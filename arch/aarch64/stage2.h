@@ -1,0 +1,22 @@
+/*
+ * Stage-2 translation for partitions (Arm ARM DDI 0487, D8 "stage 2 translation"): each
+ * partition gets its own tables, tagged with its VMID, mapping only the memory it may use.
+ */
+#ifndef RUVIX_AARCH64_STAGE2_H
+#define RUVIX_AARCH64_STAGE2_H
+
+#include <ruvix/types.h>
+
+/** VTCR_EL2 for the tables built here: 32-bit IPA space, 4 KiB granule, walk from level 1. */
+u64 stage2_vtcr(void);
+
+/** Start an empty address space; returns its level-1 table, or 0 when the pool ran out. */
+u64 stage2_new(void);
+
+/** Map [@ipa, @ipa + @size) to physical @pa (page aligned) as normal memory or as a device. */
+bool stage2_map(u64 l1, u64 ipa, u64 pa, u64 size, bool device);
+
+/** Physical address of @ipa in the address space @l1, or false when it is not mapped. */
+bool stage2_translate(u64 l1, u64 ipa, u64 *pa);
+
+#endif

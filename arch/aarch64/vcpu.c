@@ -1,0 +1,385 @@
+/*
+ * vCPUs: one per partition that runs code. A partition runs at EL1 with its stage-1 MMU off,
+ * behind its own VMID-tagged stage-2 tables; it enters the kernel with HVC, faults, or the EL2
+ * timer. A switch saves the trap frame and the EL1 system registers of one partition and loads
+ * another's into the frame the vectors restore. FP/SIMD: partitions are denied it
+ * (CPTR_EL2.TFP while they run), so there is no FP state to switch; an FP instruction traps and
+ * the partition is contained like any other fault.
+ */
+#include "vcpu.h"
+
+#include <string.h>
+
+#include <ruvix/cap.h>
+#include <ruvix/checkpoint.h>
+#include <ruvix/edge.h>
+#include <ruvix/hal.h>
+#include <ruvix/hypercall.h>
+#include <ruvix/klib.h>
+#include <ruvix/partition.h>
+#include <ruvix/region.h>
+#include <ruvix/sched.h>
+
+#include "board.h"
+#include "stage2.h"
+#include "sysreg.h"
+#include "timer.h"
+
+#define SPSR_EL1H_MASKED 0x3c5ull /* EL1h with D, A, I, F masked */
+#define SCTLR_EL1_RESET 0x30d00800ull /* RES1 bits, MMU and caches off */
+#define HCR_GUEST ((1ull << 31) | (1ull << 19) | (1ull << 5) | (1ull << 4) | (1ull << 3) | \
+		   (1ull << 1) | (1ull << 0)) /* RW, TSC, AMO, IMO, FMO, SWIO, VM */
+#define CPTR_TFP (1ull << 10)
+#define CPTR_RES1 0x33ffull
+#define SLICE_NS 100000 /* a partition runs at most this long before the timer preempts it */
+#define SAVE_MAX 0x10000 /* bytes of a program image a checkpoint can keep */
+
+/* EL1 system state that belongs to a partition; saved and restored as a block on a switch. */
+#define EL1_REGS(X)                                                                          \
+	X(sctlr_el1) X(cpacr_el1) X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1)           \
+	X(amair_el1) X(vbar_el1) X(contextidr_el1) X(tpidr_el0) X(tpidr_el1) X(tpidrro_el0) \
+	X(sp_el0) X(sp_el1) X(elr_el1) X(spsr_el1) X(esr_el1) X(far_el1) X(afsr0_el1)       \
+	X(afsr1_el1) X(par_el1) X(cntkctl_el1) X(cntv_ctl_el0) X(cntv_cval_el0)
+
+#define COUNT_ONE(reg) +1
+enum { NUM_EL1 = 0 EL1_REGS(COUNT_ONE) };
+
+struct el1 {
+	u64 r[NUM_EL1];
+};
+
+struct vcpu {
+	bool live;
+	u32 part;
+	handle_t handle;
+	struct exception_frame ctx;
+	struct el1 el1;
+	u64 vttbr;
+	u64 image_pa, image_size;
+	/* checkpoint */
+	bool saved;
+	struct exception_frame saved_ctx;
+	struct el1 saved_el1;
+	bool reload; /* ctx was replaced while this vCPU's frame is live: reload it */
+	/* console line being assembled */
+	char line[120];
+	u32 line_len;
+};
+
+static struct vcpu vcpus[RUVIX_MAX_PARTITIONS];
+static u8 save_area[RUVIX_MAX_PARTITIONS][SAVE_MAX] __attribute__((section(".noinit")));
+static struct vcpu *current[RUVIX_MAX_CPUS];
+static struct exception_frame *live_frame[RUVIX_MAX_CPUS];
+static u32 live_count;
+static bool stage2_ready;
+
+struct program {
+	const char *name;
+	const u8 *start, *end;
+};
+extern const struct program program_table[];
+
+static void el1_save(struct el1 *s)
+{
+	u32 i = 0;
+#define SAVE_ONE(reg) s->r[i++] = read_sysreg(reg);
+	EL1_REGS(SAVE_ONE)
+#undef SAVE_ONE
+}
+
+static void el1_load(const struct el1 *s)
+{
+	u32 i = 0;
+#define LOAD_ONE(reg) write_sysreg(reg, s->r[i++]);
+	EL1_REGS(LOAD_ONE)
+#undef LOAD_ONE
+}
+
+static const struct program *find_program(const char *name)
+{
+	for (const struct program *p = program_table; p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+/* A checkpoint of @v as it is now: registers and the program image in its first region. */
+static void save_checkpoint(struct vcpu *v, const struct exception_frame *frame, bool live_el1)
+{
+	v->saved_ctx = *frame;
+	if (live_el1)
+		el1_save(&v->saved_el1);
+	else
+		v->saved_el1 = v->el1;
+	memcpy(save_area[v->part], (const void *)(uintptr_t)v->image_pa, v->image_size);
+	v->saved = true;
+}
+
+const char *vcpu_create(handle_t h, const char *name)
+{
+	struct vcpu *v = &vcpus[handle_index(h)];
+	const struct program *prog = find_program(name);
+	handle_t regions[16];
+	u32 p = handle_index(h);
+
+	if (!prog)
+		return "no such program in the image";
+	u32 n = region_list(p, regions, 16);
+	if (n == 0 || n > 16)
+		return "a partition that runs a program needs 1 to 16 regions";
+	u64 size = (u64)(prog->end - prog->start);
+	if (size > region_size(regions[0]) || size > SAVE_MAX)
+		return "the program does not fit its first region (or exceeds 64 KiB)";
+	if (!stage2_ready) {
+		write_sysreg(vtcr_el2, stage2_vtcr());
+		isb();
+		stage2_ready = true;
+	}
+	u64 l1 = stage2_new();
+	if (!l1)
+		return "out of stage-2 tables";
+	for (u32 k = 0; k < n; k++)
+		if (region_size(regions[k]) > IPA_REGION_STRIDE ||
+		    !stage2_map(l1, k * IPA_REGION_STRIDE, region_base(regions[k]),
+				region_size(regions[k]), false))
+			return "cannot map a region (larger than 16 MiB, or out of tables)";
+	for (u32 s = 0; s < RUVIX_CAP_SLOTS; s++) {
+		struct cap_info info;
+		if (cap_info(p, s, &info) != KERR_OK || info.type != OBJ_EDGE)
+			continue;
+		handle_t r = edge_region(info.object);
+		if (region_size(r) > IPA_EDGE_STRIDE ||
+		    !stage2_map(l1, IPA_EDGE_BASE + s * IPA_EDGE_STRIDE, region_base(r),
+				region_size(r), false))
+			return "cannot map an edge's shared pages (larger than 1 MiB?)";
+	}
+	memset(v, 0, sizeof(*v));
+	v->part = p;
+	v->handle = h;
+	v->image_pa = region_base(regions[0]);
+	v->image_size = size;
+	memcpy((void *)(uintptr_t)v->image_pa, prog->start, size);
+	v->ctx.elr = 0; /* the program's _start, at IPA 0 */
+	v->ctx.spsr = SPSR_EL1H_MASKED;
+	v->el1.r[0] = SCTLR_EL1_RESET; /* sctlr_el1 comes first in EL1_REGS */
+	v->vttbr = (u64)(p + 1) << 48 | l1; /* VMID = partition index + 1 */
+	v->live = true;
+	live_count++;
+	/* A checkpoint the manifest asked for at boot restarts the program from the beginning. */
+	if (checkpoint_exists(p))
+		save_checkpoint(v, &v->ctx, false);
+	sched_wake(h);
+	return NULL;
+}
+
+u32 vcpu_live(void)
+{
+	return live_count;
+}
+
+/* Make @v the partition this CPU runs when @f is restored. */
+static void load(struct exception_frame *f, struct vcpu *v)
+{
+	u32 cpu = hal_cpu_id();
+
+	*f = v->ctx;
+	el1_load(&v->el1);
+	write_sysreg(vttbr_el2, v->vttbr);
+	isb();
+	current[cpu] = v;
+}
+
+/* Keep what @f holds of the current partition. */
+static void store(struct exception_frame *f, struct vcpu *v)
+{
+	v->ctx = *f;
+	el1_save(&v->el1);
+}
+
+static void retire(struct vcpu *v)
+{
+	if (v->live) {
+		v->live = false;
+		live_count--;
+	}
+}
+
+/*
+ * Leave the current partition and load the next runnable one into @f. @requeue puts the current
+ * one back in its run queue (a yield or a preemption); otherwise it is blocked or gone.
+ */
+static void reschedule(struct exception_frame *f, bool requeue)
+{
+	u32 cpu = hal_cpu_id();
+	struct vcpu *cur = current[cpu];
+
+	if (cur && cur->live && !partition_valid(cur->handle))
+		retire(cur); /* terminated: by itself, another partition, or containment */
+	if (cur && cur->live) {
+		store(f, cur);
+		if (requeue)
+			sched_wake(cur->handle);
+	}
+	for (;;) {
+		handle_t next = sched_next(cpu);
+		if (next == HANDLE_NONE)
+			break;
+		struct vcpu *v = &vcpus[handle_index(next)];
+		if (!v->live || v->handle != next)
+			continue;
+		load(f, v);
+		return;
+	}
+	if (live_count == 0)
+		board_partitions_done();
+	/* Partitions remain, but none is runnable here: wait for the timer. */
+	current[cpu] = NULL;
+	kprintf("FATAL: cpu%u has no runnable partition and no way to wait yet\n", cpu);
+	board_exit(EXIT_PANIC);
+}
+
+extern u8 __stacks_start[];
+
+void vcpu_run(void)
+{
+	u32 cpu = hal_cpu_id();
+	/* The frame goes where the vectors will find the stack: at the top of this CPU's stack. */
+	struct exception_frame *first =
+		(struct exception_frame *)(uintptr_t)(__stacks_start + (cpu + 1) * 16384ul) - 1;
+
+	write_sysreg(hcr_el2, HCR_GUEST);
+	write_sysreg(cntvoff_el2, 0);
+	isb();
+	current[cpu] = NULL;
+	reschedule(first, false);
+	kprintf("partitions: entering %s at %lu ns since reset\n",
+		partition_name(current[cpu]->handle), (unsigned long)timer_now_ns());
+	timer_arm_in_ns(SLICE_NS);
+	write_sysreg(cptr_el2, CPTR_RES1 | CPTR_TFP);
+	exception_return(first);
+}
+
+/* Print the partition's fault and contain it; the kernel restores or stops it. */
+static void contain(struct exception_frame *f, struct vcpu *v, u32 ec)
+{
+	kprintf("[%s] FAULT: ESR_EL2=0x%lx EC=0x%02x at ELR 0x%lx, FAR 0x%lx (HPFAR IPA 0x%lx)\n",
+		partition_name(v->handle), (unsigned long)f->esr, ec, (unsigned long)f->elr,
+		(unsigned long)f->far, (unsigned long)(read_sysreg(hpfar_el2) << 8));
+	kernel_contain(v->handle, CONTAIN_FAULT, f->esr);
+	if (partition_valid(v->handle))
+		kprintf("[%s] contained: restored from its checkpoint\n", partition_name(v->handle));
+	else
+		kprintf("[%s] contained: stopped\n", "partition");
+}
+
+void vcpu_trap(struct exception_frame *f, u64 vector)
+{
+	u32 cpu = hal_cpu_id();
+	struct vcpu *cur = current[cpu];
+
+	/* The kernel itself uses FP (libsodium); partitions get it back denied on the way out. */
+	write_sysreg(cptr_el2, CPTR_RES1);
+	isb();
+	live_frame[cpu] = f;
+	if ((vector & 3) == 1) { /* IRQ */
+		if (board_irq() == 26) {
+			kernel_tick();
+			timer_arm_in_ns(SLICE_NS);
+			reschedule(f, true);
+		}
+	} else if ((vector & 3) == 0 && cur) {
+		u32 ec = (u32)(f->esr >> 26) & 0x3f;
+		if (ec == 0x16) { /* HVC */
+			struct hv_regs r;
+			u64 nr = f->x[0];
+			for (int i = 0; i < 6; i++)
+				r.x[i] = f->x[i];
+			hv_dispatch(cur->part, &r);
+			for (int i = 0; i < 6; i++)
+				f->x[i] = r.x[i];
+			if (cur->reload) {
+				cur->reload = false;
+				*f = cur->ctx;
+			}
+			if (nr == HV_YIELD || !partition_valid(cur->handle))
+				reschedule(f, nr == HV_YIELD);
+		} else {
+			contain(f, cur, ec);
+			if (partition_valid(cur->handle)) {
+				/* Restored: its saved context replaces the faulting one. */
+				cur->reload = false;
+				*f = cur->ctx;
+				el1_load(&cur->el1);
+				reschedule(f, true);
+			} else {
+				reschedule(f, false);
+			}
+		}
+	} else {
+		kprintf("FATAL: unexpected exception from EL1 (vector %lu)\n", (unsigned long)vector);
+		board_exit(EXIT_KERNEL_FAULT);
+	}
+	live_frame[cpu] = NULL;
+	if (current[cpu]) {
+		write_sysreg(cptr_el2, CPTR_RES1 | CPTR_TFP);
+		isb();
+	}
+}
+
+/* ---- HAL services for partitions ---- */
+
+void hal_partition_save(u32 p)
+{
+	struct vcpu *v = &vcpus[p];
+	u32 cpu = hal_cpu_id();
+
+	if (!v->live)
+		return; /* no code yet: vcpu_create saves the initial state */
+	if (current[cpu] == v && live_frame[cpu]) {
+		/* Checkpoint from its own hypercall: resume after it with x0 = 0, x1 = 1. */
+		struct exception_frame now = *live_frame[cpu];
+		now.x[0] = KERR_OK;
+		now.x[1] = 1;
+		save_checkpoint(v, &now, true);
+	} else {
+		save_checkpoint(v, &v->ctx, false);
+	}
+}
+
+void hal_partition_restore(u32 p)
+{
+	struct vcpu *v = &vcpus[p];
+
+	if (!v->live || !v->saved)
+		return;
+	v->ctx = v->saved_ctx;
+	v->el1 = v->saved_el1;
+	memcpy((void *)(uintptr_t)v->image_pa, save_area[p], v->image_size);
+	v->reload = true;
+}
+
+bool hal_partition_console(u32 p, u64 addr, usize len)
+{
+	struct vcpu *v = &vcpus[p];
+	char buf[256];
+
+	if (!v->live || len > sizeof(buf))
+		return false;
+	for (usize i = 0; i < len; i++) {
+		u64 pa;
+		if (!stage2_translate(v->vttbr & 0xffffffffffffull, addr + i, &pa))
+			return false;
+		buf[i] = *(const char *)(uintptr_t)pa;
+	}
+	for (usize i = 0; i < len; i++) {
+		char c = buf[i];
+		if (c != '\n' && v->line_len < sizeof(v->line) - 1)
+			v->line[v->line_len++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+		if (c == '\n' || v->line_len == sizeof(v->line) - 1) {
+			v->line[v->line_len] = '\0';
+			kprintf("[%s] %s\n", partition_name(v->handle), v->line);
+			v->line_len = 0;
+		}
+	}
+	return true;
+}

@@ -1,0 +1,36 @@
+/*
+ * Partitions running real code at EL1: their register context, stage-2 address space,
+ * entry, hypercalls, faults and switches (docs/partitions.md). One vCPU per partition.
+ */
+#ifndef RUVIX_AARCH64_VCPU_H
+#define RUVIX_AARCH64_VCPU_H
+
+#include <ruvix/kernel.h>
+
+#include "frame.h"
+
+/* The partition address map, the same for every partition (docs/partitions.md). */
+#define IPA_REGION_STRIDE 0x1000000ull /* own region k at k * 16 MiB, region 0 at IPA 0 */
+#define IPA_EDGE_BASE 0x10000000ull    /* edge in capability slot s at base + s * 1 MiB */
+#define IPA_EDGE_STRIDE 0x100000ull
+
+/**
+ * Give partition @h a vCPU running @program (a name from the image's program table): build its
+ * stage-2 tables from the regions and edges it holds, load the program at IPA 0.
+ * Returns NULL or what went wrong.
+ */
+const char *vcpu_create(handle_t h, const char *program);
+
+/** Number of partitions with a vCPU that have not exited. */
+u32 vcpu_live(void);
+
+/** Enter the first runnable partition on this CPU; never returns (the demo ends in board code). */
+__attribute__((noreturn)) void vcpu_run(void);
+
+/** Handle an exception taken from EL1 (vectors 8..11): hypercall, fault, interrupt. */
+void vcpu_trap(struct exception_frame *f, u64 vector);
+
+/** Called when the last partition has exited (board code: report and stop). */
+__attribute__((noreturn)) void board_partitions_done(void);
+
+#endif

@@ -1,0 +1,35 @@
+/* Console helpers for partition programs (everything goes through HV_CONSOLE_WRITE). */
+#include "rvp.h"
+
+static size_t length(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+void put(const char *s)
+{
+	hvc(HV_CONSOLE_WRITE, (uint64_t)(uintptr_t)s, length(s), 0);
+}
+
+void put_u64(uint64_t v)
+{
+	char buf[24];
+	int i = 23;
+
+	buf[i] = '\0';
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(buf + i);
+}
+
+void print(const char *a, uint64_t v, const char *b)
+{
+	put(a);
+	put_u64(v);
+	put(b);
+}
