@@ -96,18 +96,17 @@ static void report_fault(const struct exception_frame *f, u64 vector)
 		(unsigned long)f->spsr, (unsigned long)f->x[30]);
 }
 
-void exception_dispatch(struct exception_frame *f, u64 vector);
+struct exception_frame *exception_dispatch(struct exception_frame *f, u64 vector);
 
-void exception_dispatch(struct exception_frame *f, u64 vector)
+struct exception_frame *exception_dispatch(struct exception_frame *f, u64 vector)
 {
 	if (vector >= 8 && vector < 12) {
 		/* From a partition at EL1: hypercalls, its faults, interrupts while it runs. */
-		vcpu_trap(f, vector);
-		return;
+		return vcpu_trap(f, vector);
 	}
 	if ((vector & 3) == 1) {
 		board_irq();
-		return;
+		return f;
 	}
 	/* A semihosting call that traps means QEMU runs without semihosting. */
 	if ((f->esr >> 26) == 0 && *(const u32 *)(uintptr_t)f->elr == HLT_SEMIHOST) {

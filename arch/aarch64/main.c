@@ -9,7 +9,8 @@
  *                     "fault-data" (read an unmapped address),
  *                     "fault-undef" (execute an undefined instruction)
  *   ruvix.manifest=M  the system manifest: "partitions" (default; EL1 programs), "demo" (the
- *                     web-service manifest the simulator also runs), or the hex address of
+ *                     web-service manifest the simulator also runs), "switch" (the switch
+ *                     benchmark), or the hex address of
  *                     a blob QEMU loaded (-device loader,file=X.dtb,addr=ADDR,force-raw=on)
  */
 #include <libfdt.h>
@@ -36,6 +37,7 @@
 struct platform board;
 extern const u8 manifest_demo[], manifest_demo_end[];
 extern const u8 manifest_partitions[], manifest_partitions_end[];
+extern const u8 manifest_switch[], manifest_switch_end[];
 extern i64 board_wlog_handle;
 static volatile u32 timer_ticks;
 
@@ -196,12 +198,15 @@ static void load_manifest(void)
 	if (strcmp(arg, "demo") == 0) {
 		blob = manifest_demo;
 		size = (usize)(manifest_demo_end - manifest_demo);
+	} else if (strcmp(arg, "switch") == 0) {
+		blob = manifest_switch;
+		size = (usize)(manifest_switch_end - manifest_switch);
 	} else if (strcmp(arg, "partitions") != 0) {
 		char *end;
 		unsigned long addr = strtoul(arg, &end, 16);
 		if (*end || addr < board.mem_base || addr >= board.mem_base + board.mem_size) {
-			kprintf("FATAL: ruvix.manifest=%s: expected demo, partitions or a RAM "
-				"address in hex\n",
+			kprintf("FATAL: ruvix.manifest=%s: expected demo, partitions, switch or a "
+				"RAM address in hex\n",
 				arg);
 			board_exit(EXIT_BAD_BOOTARGS);
 		}

@@ -6,6 +6,7 @@
 	.section .rodata
 	.balign 8
 	.global manifest_demo, manifest_demo_end, manifest_partitions, manifest_partitions_end
+	.global manifest_switch, manifest_switch_end
 manifest_demo:
 	.incbin RUVIX_MANIFEST_DEMO
 manifest_demo_end:
@@ -13,3 +14,7 @@ manifest_demo_end:
 manifest_partitions:
 	.incbin RUVIX_MANIFEST_PARTITIONS
 manifest_partitions_end:
+	.balign 8
+manifest_switch:
+	.incbin RUVIX_MANIFEST_SWITCH
+manifest_switch_end:

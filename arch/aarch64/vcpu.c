@@ -1,8 +1,10 @@
 /*
  * vCPUs: one per partition that runs code. A partition runs at EL1 with its stage-1 MMU off,
  * behind its own VMID-tagged stage-2 tables; it enters the kernel with HVC, faults, or the EL2
- * timer. A switch saves the trap frame and the EL1 system registers of one partition and loads
- * another's into the frame the vectors restore. FP/SIMD: partitions are denied it
+ * timer. Each vCPU has its own kernel stack, and while it runs at EL1 the EL2 stack pointer is
+ * the top of that stack: a trap saves its registers straight into the vCPU's frame. A switch
+ * therefore copies no registers: it saves and loads the EL1 system registers and the VTTBR and
+ * returns the other vCPU's frame for the vectors to restore. FP/SIMD: partitions are denied it
  * (CPTR_EL2.TFP while they run), so there is no FP state to switch; an FP instruction traps and
  * the partition is contained like any other fault.
  */
@@ -21,6 +23,7 @@
 #include <ruvix/sched.h>
 
 #include "board.h"
+#include "gic.h"
 #include "stage2.h"
 #include "sysreg.h"
 #include "timer.h"
@@ -33,6 +36,7 @@
 #define CPTR_RES1 0x33ffull
 #define SLICE_NS 100000 /* a partition runs at most this long before the timer preempts it */
 #define SAVE_MAX 0x10000 /* bytes of a program image a checkpoint can keep */
+#define KSTACK 0x4000	 /* kernel stack of each vCPU; its trap frame sits at the top */
 
 /* EL1 system state that belongs to a partition; saved and restored as a block on a switch. */
 #define EL1_REGS(X)                                                                          \
@@ -52,7 +56,7 @@ struct vcpu {
 	bool live;
 	u32 part;
 	handle_t handle;
-	struct exception_frame ctx;
+	struct exception_frame *frame; /* at the top of its kernel stack: its saved registers */
 	struct el1 el1;
 	u64 vttbr;
 	u64 image_pa, image_size;
@@ -60,7 +64,6 @@ struct vcpu {
 	bool saved;
 	struct exception_frame saved_ctx;
 	struct el1 saved_el1;
-	bool reload; /* ctx was replaced while this vCPU's frame is live: reload it */
 	/* console line being assembled */
 	char line[120];
 	u32 line_len;
@@ -68,8 +71,10 @@ struct vcpu {
 
 static struct vcpu vcpus[RUVIX_MAX_PARTITIONS];
 static u8 save_area[RUVIX_MAX_PARTITIONS][SAVE_MAX] __attribute__((section(".noinit")));
+static u8 kstacks[RUVIX_MAX_PARTITIONS][KSTACK]
+	__attribute__((aligned(16), section(".noinit")));
 static struct vcpu *current[RUVIX_MAX_CPUS];
-static struct exception_frame *live_frame[RUVIX_MAX_CPUS];
+static bool in_trap[RUVIX_MAX_CPUS];
 static u32 live_count;
 static bool stage2_ready;
 
@@ -156,18 +161,20 @@ const char *vcpu_create(handle_t h, const char *name)
 	memset(v, 0, sizeof(*v));
 	v->part = p;
 	v->handle = h;
+	v->frame = (struct exception_frame *)(uintptr_t)(kstacks[p] + KSTACK) - 1;
+	memset(v->frame, 0, sizeof(*v->frame));
 	v->image_pa = region_base(regions[0]);
 	v->image_size = size;
 	memcpy((void *)(uintptr_t)v->image_pa, prog->start, size);
-	v->ctx.elr = 0; /* the program's _start, at IPA 0 */
-	v->ctx.spsr = SPSR_EL1H_MASKED;
+	v->frame->elr = 0; /* the program's _start, at IPA 0 */
+	v->frame->spsr = SPSR_EL1H_MASKED;
 	v->el1.r[0] = SCTLR_EL1_RESET; /* sctlr_el1 comes first in EL1_REGS */
 	v->vttbr = (u64)(p + 1) << 48 | l1; /* VMID = partition index + 1 */
 	v->live = true;
 	live_count++;
 	/* A checkpoint the manifest asked for at boot restarts the program from the beginning. */
 	if (checkpoint_exists(p))
-		save_checkpoint(v, &v->ctx, false);
+		save_checkpoint(v, v->frame, false);
 	sched_wake(h);
 	return NULL;
 }
@@ -177,23 +184,14 @@ u32 vcpu_live(void)
 	return live_count;
 }
 
-/* Make @v the partition this CPU runs when @f is restored. */
-static void load(struct exception_frame *f, struct vcpu *v)
+/* Make @v the partition this CPU runs; returns the frame the vectors should restore. */
+static struct exception_frame *load(struct vcpu *v)
 {
-	u32 cpu = hal_cpu_id();
-
-	*f = v->ctx;
 	el1_load(&v->el1);
 	write_sysreg(vttbr_el2, v->vttbr);
 	isb();
-	current[cpu] = v;
-}
-
-/* Keep what @f holds of the current partition. */
-static void store(struct exception_frame *f, struct vcpu *v)
-{
-	v->ctx = *f;
-	el1_save(&v->el1);
+	current[hal_cpu_id()] = v;
+	return v->frame;
 }
 
 static void retire(struct vcpu *v)
@@ -205,10 +203,10 @@ static void retire(struct vcpu *v)
 }
 
 /*
- * Leave the current partition and load the next runnable one into @f. @requeue puts the current
- * one back in its run queue (a yield or a preemption); otherwise it is blocked or gone.
+ * Leave the current partition for the next runnable one and return its frame. @requeue puts the
+ * current one back in its run queue (a yield or a preemption); otherwise it is gone.
  */
-static void reschedule(struct exception_frame *f, bool requeue)
+static struct exception_frame *reschedule(bool requeue)
 {
 	u32 cpu = hal_cpu_id();
 	struct vcpu *cur = current[cpu];
@@ -216,7 +214,7 @@ static void reschedule(struct exception_frame *f, bool requeue)
 	if (cur && cur->live && !partition_valid(cur->handle))
 		retire(cur); /* terminated: by itself, another partition, or containment */
 	if (cur && cur->live) {
-		store(f, cur);
+		el1_save(&cur->el1);
 		if (requeue)
 			sched_wake(cur->handle);
 	}
@@ -225,10 +223,8 @@ static void reschedule(struct exception_frame *f, bool requeue)
 		if (next == HANDLE_NONE)
 			break;
 		struct vcpu *v = &vcpus[handle_index(next)];
-		if (!v->live || v->handle != next)
-			continue;
-		load(f, v);
-		return;
+		if (v->live && v->handle == next)
+			return load(v);
 	}
 	if (live_count == 0)
 		board_partitions_done();
@@ -238,20 +234,15 @@ static void reschedule(struct exception_frame *f, bool requeue)
 	board_exit(EXIT_PANIC);
 }
 
-extern u8 __stacks_start[];
-
 void vcpu_run(void)
 {
 	u32 cpu = hal_cpu_id();
-	/* The frame goes where the vectors will find the stack: at the top of this CPU's stack. */
-	struct exception_frame *first =
-		(struct exception_frame *)(uintptr_t)(__stacks_start + (cpu + 1) * 16384ul) - 1;
 
 	write_sysreg(hcr_el2, HCR_GUEST);
 	write_sysreg(cntvoff_el2, 0);
 	isb();
 	current[cpu] = NULL;
-	reschedule(first, false);
+	struct exception_frame *first = reschedule(false);
 	kprintf("partitions: entering %s at %lu ns since reset\n",
 		partition_name(current[cpu]->handle), (unsigned long)timer_now_ns());
 	timer_arm_in_ns(SLICE_NS);
@@ -272,22 +263,28 @@ static void contain(struct exception_frame *f, struct vcpu *v, u32 ec)
 		kprintf("[%s] contained: stopped\n", "partition");
 }
 
-void vcpu_trap(struct exception_frame *f, u64 vector)
+struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 {
 	u32 cpu = hal_cpu_id();
 	struct vcpu *cur = current[cpu];
+	struct exception_frame *resume = f;
 
 	/* The kernel itself uses FP (libsodium); partitions get it back denied on the way out. */
 	write_sysreg(cptr_el2, CPTR_RES1);
 	isb();
-	live_frame[cpu] = f;
+	if (!cur || f != cur->frame) {
+		kprintf("FATAL: exception from EL1 (vector %lu) without its partition's frame\n",
+			(unsigned long)vector);
+		board_exit(EXIT_KERNEL_FAULT);
+	}
+	in_trap[cpu] = true;
 	if ((vector & 3) == 1) { /* IRQ */
-		if (board_irq() == 26) {
+		if (board_irq() == INTID_EL2_PHYS_TIMER) {
 			kernel_tick();
 			timer_arm_in_ns(SLICE_NS);
-			reschedule(f, true);
+			resume = reschedule(true);
 		}
-	} else if ((vector & 3) == 0 && cur) {
+	} else if ((vector & 3) == 0) {
 		u32 ec = (u32)(f->esr >> 26) & 0x3f;
 		if (ec == 0x16) { /* HVC */
 			struct hv_regs r;
@@ -297,33 +294,21 @@ void vcpu_trap(struct exception_frame *f, u64 vector)
 			hv_dispatch(cur->part, &r);
 			for (int i = 0; i < 6; i++)
 				f->x[i] = r.x[i];
-			if (cur->reload) {
-				cur->reload = false;
-				*f = cur->ctx;
-			}
 			if (nr == HV_YIELD || !partition_valid(cur->handle))
-				reschedule(f, nr == HV_YIELD);
+				resume = reschedule(nr == HV_YIELD);
 		} else {
+			/* Restored or stopped: either way the others run first. */
 			contain(f, cur, ec);
-			if (partition_valid(cur->handle)) {
-				/* Restored: its saved context replaces the faulting one. */
-				cur->reload = false;
-				*f = cur->ctx;
-				el1_load(&cur->el1);
-				reschedule(f, true);
-			} else {
-				reschedule(f, false);
-			}
+			resume = reschedule(partition_valid(cur->handle));
 		}
 	} else {
-		kprintf("FATAL: unexpected exception from EL1 (vector %lu)\n", (unsigned long)vector);
+		kprintf("FATAL: FIQ or SError from EL1 (vector %lu)\n", (unsigned long)vector);
 		board_exit(EXIT_KERNEL_FAULT);
 	}
-	live_frame[cpu] = NULL;
-	if (current[cpu]) {
-		write_sysreg(cptr_el2, CPTR_RES1 | CPTR_TFP);
-		isb();
-	}
+	in_trap[cpu] = false;
+	write_sysreg(cptr_el2, CPTR_RES1 | CPTR_TFP);
+	isb();
+	return resume;
 }
 
 /* ---- HAL services for partitions ---- */
@@ -335,14 +320,14 @@ void hal_partition_save(u32 p)
 
 	if (!v->live)
 		return; /* no code yet: vcpu_create saves the initial state */
-	if (current[cpu] == v && live_frame[cpu]) {
+	if (current[cpu] == v && in_trap[cpu]) {
 		/* Checkpoint from its own hypercall: resume after it with x0 = 0, x1 = 1. */
-		struct exception_frame now = *live_frame[cpu];
+		struct exception_frame now = *v->frame;
 		now.x[0] = KERR_OK;
 		now.x[1] = 1;
 		save_checkpoint(v, &now, true);
 	} else {
-		save_checkpoint(v, &v->ctx, false);
+		save_checkpoint(v, v->frame, false);
 	}
 }
 
@@ -352,10 +337,11 @@ void hal_partition_restore(u32 p)
 
 	if (!v->live || !v->saved)
 		return;
-	v->ctx = v->saved_ctx;
+	*v->frame = v->saved_ctx;
 	v->el1 = v->saved_el1;
+	if (current[hal_cpu_id()] == v)
+		el1_load(&v->el1); /* it is the one running: its registers are live */
 	memcpy((void *)(uintptr_t)v->image_pa, save_area[p], v->image_size);
-	v->reload = true;
 }
 
 bool hal_partition_console(u32 p, u64 addr, usize len)

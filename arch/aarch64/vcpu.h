@@ -27,8 +27,11 @@ u32 vcpu_live(void);
 /** Enter the first runnable partition on this CPU; never returns (the demo ends in board code). */
 __attribute__((noreturn)) void vcpu_run(void);
 
-/** Handle an exception taken from EL1 (vectors 8..11): hypercall, fault, interrupt. */
-void vcpu_trap(struct exception_frame *f, u64 vector);
+/**
+ * Handle an exception taken from EL1 (vectors 8..11): hypercall, fault, interrupt. Returns the
+ * frame to resume: @f, or the frame of the partition this CPU switches to.
+ */
+struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector);
 
 /** Called when the last partition has exited (board code: report and stop). */
 __attribute__((noreturn)) void board_partitions_done(void);

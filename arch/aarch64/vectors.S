@@ -1,8 +1,8 @@
 /*
  * EL2 exception vectors. Every entry saves the full general-purpose state plus ELR, SPSR,
- * ESR and FAR into a struct exception_frame (exception.h) on the current stack, then calls
- * exception_dispatch(frame, vector index); the frame is restored and the handler returns
- * with eret when dispatch returns.
+ * ESR and FAR into a struct exception_frame (frame.h) on the current stack, then calls
+ * exception_dispatch(frame, vector index), which returns the frame to resume: the same one, or
+ * the frame at the top of another partition's kernel stack when it switches partitions.
  */
 #define FRAME_SIZE 288
 
@@ -64,6 +64,8 @@ exception_entry:
 
 	mov	x0, sp
 	bl	exception_dispatch
+	/* dispatch returns the frame to resume: this one, or another partition's (a switch) */
+	mov	sp, x0
 	b	restore_frame
 
 /* exception_return(frame): make @frame the stack's frame, then restore it and eret. */

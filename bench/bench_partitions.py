@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Partition benchmarks on QEMU virt under -icount shift=0 (1 instruction = 1 ns, so every
+figure is an instruction count and the same on every run):
+
+- partition_switch_instructions: from the HVC trap in one EL1 partition to the first
+  instruction back in the other (manifests/switch.dts, partitions/switch.c; 1,199 switches).
+  Full EL1 context: GPRs, 24 EL1 system registers, VTTBR; FP/SIMD is denied to partitions, so
+  there is none to switch. Specification < 10 us; our bar: median <= 1,000 instructions.
+- commedge_roundtrip_instructions: ping sends, pong receives and replies, ping receives
+  (manifests/partitions.dts; 1,000 round trips), six witness records included.
+- boot_to_first_partition_ns: reset to the first partition instruction (virtual time).
+
+The counter the programs read ticks every 16 instructions (CNTFRQ 62.5 MHz), so single
+samples are multiples of 16."""
+import argparse
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+from benchlib import host_cpu, qemu_version
+
+
+def boot(image, manifest, tmp):
+    r = subprocess.run(
+        ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a72",
+         "-smp", "2", "-m", "256M", "-nographic", "-no-reboot", "-monitor", "none",
+         "-semihosting-config", "enable=on,target=native", "-icount", "shift=0,sleep=off",
+         "-kernel", str(image), "-append", f"ruvix.manifest={manifest} ruvix.wlog={tmp}/b.wlog"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+    if r.returncode != 0:
+        raise SystemExit(f"bench_partitions: boot of {manifest} failed ({r.returncode}):\n{r.stdout}")
+    return r.stdout
+
+
+def figure(name, unit, n, lo, med, hi, machine, **extra):
+    obj = {"name": name, "unit": unit, "n": n, "min": lo, "median": med, "max": hi,
+           "backend": "aarch64-qemu-icount", "machine": machine}
+    obj.update(extra)
+    print(json.dumps(obj), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    a = ap.parse_args()
+    image = pathlib.Path(a.build) / "aarch64" / "arch" / "aarch64" / "ruvix.img"
+    machine = f"QEMU {qemu_version()} virt cortex-a72, -icount shift=0 on {host_cpu()}"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = boot(image, "switch", tmp)
+        m = re.search(r"switch: (\d+) switches, instructions min (\d+) median (\d+) max (\d+)", out)
+        figure("partition_switch_instructions", "instructions", int(m.group(1)), int(m.group(2)),
+               int(m.group(3)), int(m.group(4)), machine, spec_max_ns=10000, bar_median=1000,
+               fp_simd="denied to partitions (trapped), nothing to switch")
+        out = boot(image, "partitions", tmp)
+        m = re.search(r"ping: (\d+) round trips, 0 bad replies, instructions min (\d+) median (\d+) "
+                      r"max (\d+)", out)
+        figure("commedge_roundtrip_instructions", "instructions", int(m.group(1)), int(m.group(2)),
+               int(m.group(3)), int(m.group(4)), machine)
+        t = int(re.search(r"partitions: entering \S+ at (\d+) ns since reset", out).group(1))
+        figure("boot_to_first_partition_ns", "ns", 1, t, t, t, machine,
+               note="deterministic under icount: one boot is the figure")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
