@@ -6,7 +6,7 @@
 #include "rvp.h"
 
 #define ROUNDS 1000
-#define EDGE 1
+#define EDGE   1
 
 static uint64_t samples[ROUNDS];
 

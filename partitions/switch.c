@@ -8,7 +8,7 @@
 #include "rvp.h"
 
 #define ROUNDS 1200
-#define EDGE 1
+#define EDGE   1
 
 static uint64_t samples[ROUNDS];
 

@@ -10,31 +10,31 @@
 #include "sysreg.h"
 
 #define POOL_PAGES 128
-#define ENTRIES 512
+#define ENTRIES	   512
 
-#define DESC_VALID (1ull << 0)
-#define DESC_TABLE (1ull << 1) /* at levels 1-2: next-level table; at level 3: page */
-#define S2_MEMATTR_NORMAL_WB (0xfull << 2)
+#define DESC_VALID		(1ull << 0)
+#define DESC_TABLE		(1ull << 1) /* at levels 1-2: next-level table; at level 3: page */
+#define S2_MEMATTR_NORMAL_WB	(0xfull << 2)
 #define S2_MEMATTR_DEVICE_NGNRE (0x1ull << 2)
-#define S2_AP_RW (3ull << 6)
-#define S2_SH_INNER (3ull << 8)
-#define S2_AF (1ull << 10)
-#define S2_XN (1ull << 54)
-#define ADDR_MASK 0x0000fffffffff000ull
+#define S2_AP_RW		(3ull << 6)
+#define S2_SH_INNER		(3ull << 8)
+#define S2_AF			(1ull << 10)
+#define S2_XN			(1ull << 54)
+#define ADDR_MASK		0x0000fffffffff000ull
 
 static u64 pool[POOL_PAGES][ENTRIES] __attribute__((aligned(4096), section(".noinit")));
 static u32 used;
 
 u64 stage2_vtcr(void)
 {
-	return (1ull << 31) |	/* RES1 */
-	       (0ull << 16) |	/* PS: 32-bit physical addresses */
-	       (0ull << 14) |	/* TG0: 4 KiB */
-	       (3ull << 12) |	/* SH0: inner shareable */
-	       (1ull << 10) |	/* ORGN0: write-back */
-	       (1ull << 8) |	/* IRGN0: write-back */
-	       (1ull << 6) |	/* SL0: start at level 1 */
-	       32;		/* T0SZ: 4 GiB of IPA */
+	return (1ull << 31) | /* RES1 */
+	       (0ull << 16) | /* PS: 32-bit physical addresses */
+	       (0ull << 14) | /* TG0: 4 KiB */
+	       (3ull << 12) | /* SH0: inner shareable */
+	       (1ull << 10) | /* ORGN0: write-back */
+	       (1ull << 8) |  /* IRGN0: write-back */
+	       (1ull << 6) |  /* SL0: start at level 1 */
+	       32;	      /* T0SZ: 4 GiB of IPA */
 }
 
 static u64 *take(void)

@@ -28,22 +28,24 @@
 #include "sysreg.h"
 #include "timer.h"
 
-#define SPSR_EL1H_MASKED 0x3c5ull /* EL1h with D, A, I, F masked */
-#define SCTLR_EL1_RESET 0x30d00800ull /* RES1 bits, MMU and caches off */
-#define HCR_GUEST ((1ull << 31) | (1ull << 19) | (1ull << 5) | (1ull << 4) | (1ull << 3) | \
-		   (1ull << 1) | (1ull << 0)) /* RW, TSC, AMO, IMO, FMO, SWIO, VM */
-#define CPTR_TFP (1ull << 10)
+#define SPSR_EL1H_MASKED 0x3c5ull      /* EL1h with D, A, I, F masked */
+#define SCTLR_EL1_RESET	 0x30d00800ull /* RES1 bits, MMU and caches off */
+#define HCR_GUEST                                                                                  \
+	((1ull << 31) | (1ull << 19) | (1ull << 5) | (1ull << 4) | (1ull << 3) | (1ull << 1) |     \
+	 (1ull << 0)) /* RW, TSC, AMO, IMO, FMO, SWIO, VM */
+#define CPTR_TFP  (1ull << 10)
 #define CPTR_RES1 0x33ffull
-#define SLICE_NS 100000 /* a partition runs at most this long before the timer preempts it */
-#define SAVE_MAX 0x10000 /* bytes of a program image a checkpoint can keep */
-#define KSTACK 0x4000	 /* kernel stack of each vCPU; its trap frame sits at the top */
+#define SLICE_NS  100000  /* a partition runs at most this long before the timer preempts it */
+#define SAVE_MAX  0x10000 /* bytes of a program image a checkpoint can keep */
+#define KSTACK	  0x4000  /* kernel stack of each vCPU; its trap frame sits at the top */
 
 /* EL1 system state that belongs to a partition; saved and restored as a block on a switch. */
-#define EL1_REGS(X)                                                                          \
-	X(sctlr_el1) X(cpacr_el1) X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1)           \
-	X(amair_el1) X(vbar_el1) X(contextidr_el1) X(tpidr_el0) X(tpidr_el1) X(tpidrro_el0) \
-	X(sp_el0) X(sp_el1) X(elr_el1) X(spsr_el1) X(esr_el1) X(far_el1) X(afsr0_el1)       \
-	X(afsr1_el1) X(par_el1) X(cntkctl_el1) X(cntv_ctl_el0) X(cntv_cval_el0)
+#define EL1_REGS(X)                                                                                \
+	X(sctlr_el1)                                                                               \
+	X(cpacr_el1) X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1) X(amair_el1) X(vbar_el1)     \
+		X(contextidr_el1) X(tpidr_el0) X(tpidr_el1) X(tpidrro_el0) X(sp_el0) X(sp_el1)     \
+			X(elr_el1) X(spsr_el1) X(esr_el1) X(far_el1) X(afsr0_el1) X(afsr1_el1)     \
+				X(par_el1) X(cntkctl_el1) X(cntv_ctl_el0) X(cntv_cval_el0)
 
 #define COUNT_ONE(reg) +1
 enum { NUM_EL1 = 0 EL1_REGS(COUNT_ONE) };
@@ -71,8 +73,7 @@ struct vcpu {
 
 static struct vcpu vcpus[RUVIX_MAX_PARTITIONS];
 static u8 save_area[RUVIX_MAX_PARTITIONS][SAVE_MAX] __attribute__((section(".noinit")));
-static u8 kstacks[RUVIX_MAX_PARTITIONS][KSTACK]
-	__attribute__((aligned(16), section(".noinit")));
+static u8 kstacks[RUVIX_MAX_PARTITIONS][KSTACK] __attribute__((aligned(16), section(".noinit")));
 static struct vcpu *current[RUVIX_MAX_CPUS];
 static bool in_trap[RUVIX_MAX_CPUS];
 static u32 live_count;
@@ -168,7 +169,7 @@ const char *vcpu_create(handle_t h, const char *name)
 	memcpy((void *)(uintptr_t)v->image_pa, prog->start, size);
 	v->frame->elr = 0; /* the program's _start, at IPA 0 */
 	v->frame->spsr = SPSR_EL1H_MASKED;
-	v->el1.r[0] = SCTLR_EL1_RESET; /* sctlr_el1 comes first in EL1_REGS */
+	v->el1.r[0] = SCTLR_EL1_RESET;	    /* sctlr_el1 comes first in EL1_REGS */
 	v->vttbr = (u64)(p + 1) << 48 | l1; /* VMID = partition index + 1 */
 	v->live = true;
 	live_count++;
@@ -253,14 +254,15 @@ void vcpu_run(void)
 /* Print the partition's fault and contain it; the kernel restores or stops it. */
 static void contain(struct exception_frame *f, struct vcpu *v, u32 ec)
 {
+	char name[PARTITION_NAME_MAX];
+
+	memcpy(name, partition_name(v->handle), sizeof(name)); /* it may not outlive this */
 	kprintf("[%s] FAULT: ESR_EL2=0x%lx EC=0x%02x at ELR 0x%lx, FAR 0x%lx (HPFAR IPA 0x%lx)\n",
 		partition_name(v->handle), (unsigned long)f->esr, ec, (unsigned long)f->elr,
 		(unsigned long)f->far, (unsigned long)(read_sysreg(hpfar_el2) << 8));
 	kernel_contain(v->handle, CONTAIN_FAULT, f->esr);
-	if (partition_valid(v->handle))
-		kprintf("[%s] contained: restored from its checkpoint\n", partition_name(v->handle));
-	else
-		kprintf("[%s] contained: stopped\n", "partition");
+	kprintf("[%s] contained: %s\n", name,
+		partition_valid(v->handle) ? "restored from its checkpoint" : "stopped");
 }
 
 struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)

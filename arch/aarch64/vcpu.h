@@ -10,9 +10,9 @@
 #include "frame.h"
 
 /* The partition address map, the same for every partition (docs/partitions.md). */
-#define IPA_REGION_STRIDE 0x1000000ull /* own region k at k * 16 MiB, region 0 at IPA 0 */
-#define IPA_EDGE_BASE 0x10000000ull    /* edge in capability slot s at base + s * 1 MiB */
-#define IPA_EDGE_STRIDE 0x100000ull
+#define IPA_REGION_STRIDE 0x1000000ull	/* own region k at k * 16 MiB, region 0 at IPA 0 */
+#define IPA_EDGE_BASE	  0x10000000ull /* edge in capability slot s at base + s * 1 MiB */
+#define IPA_EDGE_STRIDE	  0x100000ull
 
 /**
  * Give partition @h a vCPU running @program (a name from the image's program table): build its

@@ -25,7 +25,7 @@ enum { E_OK = 0, E_DENIED = 6, E_FULL = 8, E_EMPTY = 9 };
 #define SLOT_SELF 0xfffe
 
 /* Where an edge's shared pages appear: IPA_EDGE_BASE + slot * IPA_EDGE_STRIDE. */
-#define IPA_EDGE_BASE 0x10000000ul
+#define IPA_EDGE_BASE	0x10000000ul
 #define IPA_EDGE_STRIDE 0x100000ul
 
 struct hv_result {

@@ -180,7 +180,91 @@ def scenario_partitions():
     check(kinds.count(WK_EDGE_SEND) == 2001, f"sends: {kinds.count(WK_EDGE_SEND)}")
 
 
+def custom_manifest(name, partitions, edges=()):
+    """Compile a manifest of (partition, program, extra properties) and edges (a, b) to a blob
+    for QEMU's loader. Regions and shared pages are laid out from 0x4a000000."""
+    lines = ['/dts-v1/;', '/ {', '\tcompatible = "ruvix,manifest";', '\tpartitions {']
+    for i, (part, program, extra) in enumerate(partitions):
+        base = 0x4a000000 + i * 0x100000
+        lines += [f"\t\t{part} {{", "\t\t\t#address-cells = <2>;", "\t\t\t#size-cells = <2>;",
+                  "\t\t\tcpu = <0>;", f'\t\t\tprogram = "{program}";', *[f"\t\t\t{e}" for e in extra],
+                  f"\t\t\tregion@{base:x} {{ reg = /bits/ 64 <{base:#x} 0x100000>; }};", "\t\t};"]
+    lines += ["\t};", "\tedges {"]
+    for k, (a, b) in enumerate(edges):
+        lines.append(f'\t\t{a}-{b} {{ ends = "{a}", "{b}"; '
+                     f"shared = /bits/ 64 <{0x4a800000 + k * 0x10000:#x} 0x10000>; }};")
+    lines += ["\t};", "};"]
+    dts, dtb = WORK / f"{name}.dts", WORK / f"{name}.dtb"
+    dts.write_text("\n".join(lines) + "\n")
+    c = run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts])
+    check(c.returncode == 0, f"dtc: {c.stderr}")
+    return dtb
+
+
+def boot_custom(name, partitions, edges=()):
+    dtb = custom_manifest(name, partitions, edges)
+    r, wlog = boot("boot", name, ["-device", f"loader,file={dtb},addr=0x47000000,force-raw=on"],
+                   "ruvix.manifest=47000000")
+    check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
+    verify_log(r, wlog)
+    return r, records(wlog)
+
+
+def scenario_ipc():
+    """Two partitions exchange 1,000 messages through shared pages; every reply is right."""
+    r, recs = boot_custom("ipc", [("ping", "ping", []), ("pong", "pong", [])], [("ping", "pong")])
+    expect_lines(r.stdout, [r"^\[pong\] pong: answered 1000$",
+                            r"^\[ping\] ping: 1000 round trips, 0 bad replies, "])
+    sends = [x for x in recs if x[2] == 0x41]
+    recvs = [x for x in recs if x[2] == 0x42]
+    check(len(sends) == 2001 and len(recvs) == 2001, f"{len(sends)} sends, {len(recvs)} receives")
+
+
+def scenario_capability_refusal():
+    """A partition without a capability to the edge cannot send on it; each try is witnessed."""
+    r, recs = boot_custom("capability-refusal", [("ping", "ping", []), ("pong", "pong", []),
+                                                 ("intruder", "intruder", [])], [("ping", "pong")])
+    expect_lines(r.stdout, [r"^\[intruder\] intruder: 8 of 8 sends refused$",
+                            r"^\[ping\] ping: 1000 round trips, 0 bad replies, "])
+    refused = [x for x in recs if x[2] == 3 and x[5] == 2 and (x[7] & 0xffff) == 0x41]
+    check(len(refused) == 8, f"{len(refused)} refused edge_send records by the intruder, want 8")
+    check(all((x[7] >> 16) & 0xffff == 6 for x in refused), "refusals are not 'denied'")
+
+
+def scenario_fault_restore():
+    """A stage-2 fault is contained: the partition is restored from its checkpoint (memory and
+    registers), while ping and pong keep running."""
+    r, recs = boot_custom("fault-restore", [("ping", "ping", []), ("pong", "pong", []),
+                                            ("faulty", "faulty", ['on-fault = "restore";'])],
+                          [("ping", "pong")])
+    expect_lines(r.stdout, [
+        r"^\[faulty\] FAULT: ESR_EL2=0x[0-9a-f]+ EC=0x24 .* FAR 0x30000000",
+        r"^\[faulty\] contained: restored from its checkpoint$",
+        r"^\[faulty\] faulty: restored from checkpoint, memory value 1$",
+        r"^\[ping\] ping: 1000 round trips, 0 bad replies, "])
+    contains = [x for x in recs if x[2] == 7]
+    check(len(contains) == 1 and contains[0][7] == 1 | 1 << 8,
+          f"want one contain record (fault, restore): {contains}")
+
+
+def scenario_isolation():
+    """With on-fault = "stop", the faulting partition is stopped; the others finish."""
+    r, recs = boot_custom("isolation", [("ping", "ping", []), ("pong", "pong", []),
+                                        ("faulty", "faulty", ['on-fault = "stop";'])],
+                          [("ping", "pong")])
+    expect_lines(r.stdout, [r"^\[faulty\] contained: stopped$",
+                            r"^\[ping\] ping: 1000 round trips, 0 bad replies, "])
+    check("restored from checkpoint" not in r.stdout, "a stopped partition came back")
+    contains = [x for x in recs if x[2] == 7]
+    check(len(contains) == 1 and contains[0][7] == 1 | 2 << 8,
+          f"want one contain record (fault, stop): {contains}")
+
+
 SCENARIOS = {
+    "ipc": scenario_ipc,
+    "capability-refusal": scenario_capability_refusal,
+    "fault-restore": scenario_fault_restore,
+    "isolation": scenario_isolation,
     "boot": scenario_boot,
     "partitions": scenario_partitions,
     "fault-data": scenario_fault_data,
