@@ -1,19 +1,51 @@
 /*
- * Foundation scheduler: a FIFO ring per CPU of runnable partitions. The ring is sized to the
- * partition table, so a wake can never overflow it (a partition is queued at most once).
+ * Earliest-deadline-first per CPU (see sched.h). Each CPU's queue is an unordered array of
+ * partition indices: with at most RUVIX_MAX_PARTITIONS entries a scan for the earliest
+ * deadline is cheaper than keeping a heap in order.
  */
 #include <ruvix/check.h>
+#include <ruvix/hal.h>
+#include <ruvix/klib.h>
 #include <ruvix/partition.h>
 #include <ruvix/sched.h>
 
+struct entity {
+	u8 mode;
+	bool queued;
+	u32 cpu; /* queue it sits in while queued */
+	u64 deadline;
+	u64 order; /* wake order, to break deadline ties first-in first-out */
+};
+
 struct run_queue {
-	handle_t slot[RUVIX_MAX_PARTITIONS];
-	u32 head;
+	u32 idx[RUVIX_MAX_PARTITIONS];
 	u32 count;
 };
 
+static struct entity ent[RUVIX_MAX_PARTITIONS];
 static struct run_queue queues[RUVIX_MAX_CPUS];
-static bool queued[RUVIX_MAX_PARTITIONS];
+static u64 wakes;
+
+enum kerr sched_set_mode(handle_t h, enum sched_mode mode)
+{
+	if (!partition_valid(h))
+		return KERR_STALE;
+	if (mode != SCHED_FLOW && mode != SCHED_REFLEX)
+		return KERR_INVALID;
+	ent[handle_index(h)].mode = (u8)mode;
+	return KERR_OK;
+}
+
+enum sched_mode sched_mode(handle_t h)
+{
+	CHECK(partition_valid(h));
+	return (enum sched_mode)ent[handle_index(h)].mode;
+}
+
+u64 sched_slice_ns(handle_t h)
+{
+	return sched_mode(h) == SCHED_REFLEX ? SCHED_REFLEX_SLICE_NS : SCHED_FLOW_SLICE_NS;
+}
 
 enum kerr sched_wake(handle_t h)
 {
@@ -21,14 +53,19 @@ enum kerr sched_wake(handle_t h)
 		return KERR_STALE;
 	if (partition_state(h) != PS_RUNNING)
 		return KERR_STATE;
-	if (queued[handle_index(h)])
+	struct entity *e = &ent[handle_index(h)];
+	if (e->queued)
 		return KERR_OK;
 
-	struct run_queue *q = &queues[partition_cpu(h)];
+	u32 cpu = partition_cpu(h);
+	struct run_queue *q = &queues[cpu];
 	CHECK(q->count < RUVIX_MAX_PARTITIONS);
-	q->slot[(q->head + q->count) % RUVIX_MAX_PARTITIONS] = h;
-	q->count++;
-	queued[handle_index(h)] = true;
+	e->deadline = hal_now_ns() +
+		      (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS : SCHED_FLOW_DEADLINE_NS);
+	e->order = wakes++;
+	e->queued = true;
+	e->cpu = cpu;
+	q->idx[q->count++] = handle_index(h);
 	return KERR_OK;
 }
 
@@ -38,14 +75,28 @@ handle_t sched_next(u32 cpu)
 	struct run_queue *q = &queues[cpu];
 
 	while (q->count > 0) {
-		handle_t h = q->slot[q->head];
-		q->head = (q->head + 1) % RUVIX_MAX_PARTITIONS;
-		q->count--;
-		queued[handle_index(h)] = false;
-		if (partition_valid(h) && partition_state(h) == PS_RUNNING)
+		u32 best = 0;
+		for (u32 k = 1; k < q->count; k++) {
+			const struct entity *a = &ent[q->idx[k]], *b = &ent[q->idx[best]];
+			if (a->deadline < b->deadline ||
+			    (a->deadline == b->deadline && a->order < b->order))
+				best = k;
+		}
+		u32 i = q->idx[best];
+		q->idx[best] = q->idx[--q->count];
+		ent[i].queued = false;
+		handle_t h = partition_handle(i);
+		/* Gone or no longer running since it was queued: skip it. */
+		if (h != HANDLE_NONE && partition_state(h) == PS_RUNNING)
 			return h;
 	}
 	return HANDLE_NONE;
+}
+
+u64 sched_deadline(handle_t h)
+{
+	CHECK(partition_valid(h));
+	return ent[handle_index(h)].deadline;
 }
 
 u32 sched_queued(u32 cpu)
@@ -56,8 +107,7 @@ u32 sched_queued(u32 cpu)
 
 void sched_reset(void)
 {
-	for (u32 c = 0; c < RUVIX_MAX_CPUS; c++)
-		queues[c].head = queues[c].count = 0;
-	for (u32 i = 0; i < RUVIX_MAX_PARTITIONS; i++)
-		queued[i] = false;
+	memset(ent, 0, sizeof(ent));
+	memset(queues, 0, sizeof(queues));
+	wakes = 0;
 }

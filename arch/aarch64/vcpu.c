@@ -42,7 +42,8 @@
 /* EL1 system state that belongs to a partition; saved and restored as a block on a switch. */
 #define EL1_REGS(X)                                                                                \
 	X(sctlr_el1)                                                                               \
-	X(cpacr_el1) X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1) X(amair_el1) X(vbar_el1)     \
+	X(cpacr_el1)                                                                               \
+	X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1) X(amair_el1) X(vbar_el1)                  \
 		X(contextidr_el1) X(tpidr_el0) X(tpidr_el1) X(tpidrro_el0) X(sp_el0) X(sp_el1)     \
 			X(elr_el1) X(spsr_el1) X(esr_el1) X(far_el1) X(afsr0_el1) X(afsr1_el1)     \
 				X(par_el1) X(cntkctl_el1) X(cntv_ctl_el0) X(cntv_cval_el0)
@@ -246,7 +247,7 @@ void vcpu_run(void)
 	struct exception_frame *first = reschedule(false);
 	kprintf("partitions: entering %s at %lu ns since reset\n",
 		partition_name(current[cpu]->handle), (unsigned long)timer_now_ns());
-	timer_arm_in_ns(SLICE_NS);
+	timer_arm_in_ns(sched_slice_ns(current[cpu]->handle));
 	write_sysreg(cptr_el2, CPTR_RES1 | CPTR_TFP);
 	exception_return(first);
 }
@@ -282,9 +283,12 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 	in_trap[cpu] = true;
 	if ((vector & 3) == 1) { /* IRQ */
 		if (board_irq() == INTID_EL2_PHYS_TIMER) {
+			/* The slice is over: leases expire, a deferred check runs, the earliest
+			 * deadline gets the CPU. */
 			kernel_tick();
-			timer_arm_in_ns(SLICE_NS);
+			kernel_idle(1);
 			resume = reschedule(true);
+			timer_arm_in_ns(sched_slice_ns(current[cpu]->handle));
 		}
 	} else if ((vector & 3) == 0) {
 		u32 ec = (u32)(f->esr >> 26) & 0x3f;

@@ -16,6 +16,7 @@
 #include <ruvix/partition.h>
 #include <ruvix/policy.h>
 #include <ruvix/region.h>
+#include <ruvix/sched.h>
 
 #define MAX_REGIONS_PER_PARTITION 8
 #define MAX_CONTROLS		  8
@@ -28,6 +29,7 @@ struct plan_region {
 struct plan_partition {
 	const char *name;
 	const char *program;
+	u8 mode;
 	u32 cpu;
 	u8 on_fault;
 	bool checkpoint;
@@ -234,6 +236,15 @@ static int parse_partition(struct ctx *c, int node, u32 ncpus)
 			return fail(c, "on-fault", "expected \"restore\" or \"stop\"");
 	}
 	p->checkpoint = fdt_getprop(c->fdt, node, "checkpoint", NULL) != NULL;
+	if (fdt_getprop(c->fdt, node, "mode", NULL)) {
+		const char *m = str_prop(c, node, "mode");
+		if (m && strcmp(m, "flow") == 0)
+			p->mode = SCHED_FLOW;
+		else if (m && strcmp(m, "reflex") == 0)
+			p->mode = SCHED_REFLEX;
+		else
+			return fail(c, "mode", "expected \"flow\" or \"reflex\"");
+	}
 	if (fdt_getprop(c->fdt, node, "program", NULL)) {
 		p->program = str_prop(c, node, "program");
 		if (!p->program || !p->program[0] || strlen(p->program) >= PARTITION_NAME_MAX)
@@ -500,6 +511,8 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 		    kernel_step(&c, partition_place(h, plan.p[i].cpu), what) < 0 ||
 		    kernel_step(&c, partition_ctl_kernel(h, PART_ON_FAULT, plan.p[i].on_fault),
 				what) < 0)
+			return -1;
+		if (kernel_step(&c, sched_set_mode(h, (enum sched_mode)plan.p[i].mode), what) < 0)
 			return -1;
 		out->partition[i] = h;
 		out->program[i] = plan.p[i].program;

@@ -69,3 +69,47 @@ Test(sched, queue_wraps_around_many_times)
 		cr_assert_eq(sched_next(0), p[round % 3]);
 	}
 }
+
+Test(sched, earliest_deadline_runs_first)
+{
+	test_boot(1);
+	handle_t batch = test_partition("batch", 0);
+	handle_t urgent = test_partition("urgent", 0);
+	cr_assert_eq(sched_set_mode(urgent, SCHED_REFLEX), KERR_OK);
+	test_hal.now_ns = 1000;
+	cr_assert_eq(sched_wake(batch), KERR_OK); /* deadline 1000 + 10 ms */
+	test_hal.now_ns = 5000;
+	cr_assert_eq(sched_wake(urgent), KERR_OK); /* deadline 5000 + 100 us: earlier */
+	cr_assert_eq(sched_deadline(urgent), 5000 + SCHED_REFLEX_DEADLINE_NS);
+	cr_assert_eq(sched_next(0), urgent, "woken later, but its deadline is earlier");
+	cr_assert_eq(sched_next(0), batch);
+}
+
+Test(sched, a_late_flow_wake_does_not_pass_an_earlier_deadline)
+{
+	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	handle_t r = test_partition("r", 0);
+	cr_assert_eq(sched_set_mode(r, SCHED_REFLEX), KERR_OK);
+	test_hal.now_ns = 0;
+	sched_wake(r); /* 100 us */
+	test_hal.now_ns = 50;
+	sched_wake(a); /* 10 ms + 50 */
+	cr_assert_eq(sched_next(0), r);
+	/* Long after, r wakes again: now its deadline is later than a's. */
+	test_hal.now_ns = SCHED_FLOW_DEADLINE_NS;
+	sched_wake(r);
+	cr_assert_eq(sched_next(0), a);
+	cr_assert_eq(sched_next(0), r);
+}
+
+Test(sched, modes_set_slices_and_refuse_nonsense)
+{
+	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	cr_assert_eq(sched_mode(a), SCHED_FLOW);
+	cr_assert_eq(sched_slice_ns(a), SCHED_FLOW_SLICE_NS);
+	cr_assert_eq(sched_set_mode(a, SCHED_REFLEX), KERR_OK);
+	cr_assert_eq(sched_slice_ns(a), SCHED_REFLEX_SLICE_NS);
+	cr_assert_eq(sched_set_mode(a, (enum sched_mode)7), KERR_INVALID);
+}

@@ -1,24 +1,58 @@
 /*
- * The scheduler: which partition each CPU runs next. Foundation version: one FIFO run queue
- * per CPU, a partition runs on its home CPU. Deadlines and cut pressure arrive with later
- * issues (DESIGN.md DC-4). Scheduling decisions are kernel-internal and not witnessed: they
- * change no kernel object (docs/witness.md).
+ * The scheduler: which partition each CPU runs next (DESIGN.md DC-4, without the cut-pressure
+ * term until the coherence engine supplies it).
+ *
+ * Each CPU keeps the runnable partitions homed on it; the next to run is the one with the
+ * earliest absolute deadline, set when it is woken: now + its relative deadline. Two modes:
+ *
+ *   mode     relative deadline   time slice   for
+ *   flow     10 ms               1 ms         throughput work
+ *   reflex   100 us              100 us       latency-critical work
+ *
+ * Equal deadlines run in the order they were woken, so partitions of one mode share a CPU
+ * first-in first-out. Scheduling decisions change no kernel object and are not witnessed
+ * (docs/witness.md); neither are modes, which come from the manifest.
  */
 #ifndef RUVIX_SCHED_H
 #define RUVIX_SCHED_H
 
 #include <ruvix/kernel.h>
 
-/** Make @h runnable on its home CPU; a partition already queued stays where it is. */
+enum sched_mode {
+	SCHED_FLOW = 0,
+	SCHED_REFLEX = 1,
+};
+
+#define SCHED_FLOW_DEADLINE_NS	 10000000ull
+#define SCHED_FLOW_SLICE_NS	 1000000ull
+#define SCHED_REFLEX_DEADLINE_NS 100000ull
+#define SCHED_REFLEX_SLICE_NS	 100000ull
+
+/** Set the mode of partition @h (default flow). */
+enum kerr sched_set_mode(handle_t h, enum sched_mode mode);
+
+/** Mode of the live partition @h. */
+enum sched_mode sched_mode(handle_t h);
+
+/** Longest time @h runs before the timer hands its CPU to the next deadline. */
+u64 sched_slice_ns(handle_t h);
+
+/**
+ * Make @h runnable on its home CPU with deadline now + its relative deadline; a partition
+ * already queued keeps its place. Only running partitions can be woken (KERR_STATE).
+ */
 enum kerr sched_wake(handle_t h);
 
-/** Take the next runnable partition of @cpu, or HANDLE_NONE when its queue is empty. */
+/** Take the queued partition of @cpu with the earliest deadline, or HANDLE_NONE. */
 handle_t sched_next(u32 cpu);
+
+/** Absolute deadline of @h from its last wake (0 before the first). */
+u64 sched_deadline(handle_t h);
 
 /** Number of partitions queued on @cpu. */
 u32 sched_queued(u32 cpu);
 
-/** Empty every run queue. */
+/** Forget every queue and mode. */
 void sched_reset(void);
 
 #endif /* RUVIX_SCHED_H */
