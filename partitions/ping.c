@@ -46,8 +46,13 @@ int main(void)
 		}
 		samples[i] = (counter() - t0) * 16;
 	}
-	/* The edge dies with either end: tell pong to exit only now that every reply is in. */
+	/*
+	 * The edge dies with either end, queued messages with it. Tell pong to exit now that every
+	 * reply is in, and stay until it has: then the edge is gone and receiving is denied.
+	 */
 	hvc(HV_EDGE_SEND, EDGE, 0, 1);
+	while (hvc(HV_EDGE_RECV, EDGE, 0, 0).x0 != E_DENIED)
+		hvc(HV_YIELD, 0, 0, 0);
 	sort(samples, ROUNDS);
 	print("ping: ", ROUNDS, " round trips");
 	print(", ", bad, " bad replies");

@@ -30,6 +30,13 @@ extern bool board_semihosting_off;
 /** Stop the machine with @status: semihosting exit, or PSCI SYSTEM_OFF without semihosting. */
 __attribute__((noreturn)) void board_exit(int status);
 
+/**
+ * The kernel lock: the core is not reentrant, so every CPU holds this while it is in the kernel
+ * (traps from partitions, boot, idle checks) and releases it on the way back to EL1.
+ */
+void board_lock(void);
+void board_unlock(void);
+
 /** Handle one interrupt that arrived at EL2; returns its INTID (1023: spurious). */
 u32 board_irq(void);
 

@@ -55,6 +55,27 @@ reset:
 3:	wfe
 	b	3b
 
+/*
+ * Secondary CPUs start here at EL2 through PSCI CPU_ON, with x0 = the context id the boot
+ * CPU passed: the CPU's index. Each gets its own stack, the same vectors and FP access.
+ */
+	.global	secondary_entry
+secondary_entry:
+	mov	x19, x0
+	adr	x1, el2_vectors
+	msr	vbar_el2, x1
+	ldr	x1, =__stacks_start
+	add	x2, x19, #1
+	lsl	x2, x2, #14		/* (index + 1) * 16 KiB */
+	add	sp, x1, x2
+	mov	x1, #0x33ff
+	msr	cptr_el2, x1
+	isb
+	mov	x0, x19
+	bl	secondary_main
+5:	wfe
+	b	5b
+
 wrong_el:
 	/* No console yet: semihosting SYS_EXIT with status 2 (documented in docs/boot.md). */
 	ldr	x1, =wrong_el_exit

@@ -40,6 +40,76 @@ extern const u8 manifest_partitions[], manifest_partitions_end[];
 extern const u8 manifest_switch[], manifest_switch_end[];
 extern i64 board_wlog_handle;
 static volatile u32 timer_ticks;
+static volatile u32 kernel_lock_word;
+
+void board_lock(void)
+{
+	u32 tmp, busy;
+
+	__asm__ volatile("sevl\n"
+			 "1:	wfe\n"
+			 "2:	ldaxr	%w0, [%2]\n"
+			 "	cbnz	%w0, 1b\n"
+			 "	stxr	%w1, %w3, [%2]\n"
+			 "	cbnz	%w1, 2b\n"
+			 : "=&r"(tmp), "=&r"(busy)
+			 : "r"(&kernel_lock_word), "r"(1)
+			 : "memory");
+}
+
+void board_unlock(void)
+{
+	__asm__ volatile("stlr wzr, [%0]" ::"r"(&kernel_lock_word) : "memory");
+}
+
+#define PSCI_CPU_ON_64 0xc4000003u
+
+void secondary_entry(void);
+void secondary_main(u64 cpu);
+
+/* A secondary CPU: same EL2 map, its own redistributor and timer, then its partitions. */
+void secondary_main(u64 cpu)
+{
+	board_lock();
+	mmu_enable();
+	const char *err =
+		gic_init(board.gicd_base, board.gicr_base, board.gicr_size, board.cpu_mpidr[cpu]);
+	if (err) {
+		kprintf("FATAL: cpu%lu: gic: %s\n", (unsigned long)cpu, err);
+		board_exit(EXIT_BAD_MACHINE);
+	}
+	gic_enable_ppi(INTID_EL2_PHYS_TIMER);
+	kprintf("cpu%lu: online at %lu ns since reset\n", (unsigned long)cpu,
+		(unsigned long)timer_now_ns());
+	vcpu_run(); /* releases the lock on the way into EL1 */
+}
+
+/* Start every other CPU that has partitions homed on it (PSCI CPU_ON through the conduit). */
+static void start_secondaries(void)
+{
+	for (u32 cpu = 1; cpu < board.machine.ncpus; cpu++) {
+		if (!vcpu_cpu_has_work(cpu))
+			continue;
+		register u64 x0 __asm__("x0") = PSCI_CPU_ON_64;
+		register u64 x1 __asm__("x1") = board.cpu_mpidr[cpu];
+		register u64 x2 __asm__("x2") = (u64)(uintptr_t)secondary_entry;
+		register u64 x3 __asm__("x3") = cpu;
+		if (board.psci_smc)
+			__asm__ volatile("smc #0"
+					 : "+r"(x0)
+					 : "r"(x1), "r"(x2), "r"(x3)
+					 : "memory");
+		else
+			__asm__ volatile("hvc #0"
+					 : "+r"(x0)
+					 : "r"(x1), "r"(x2), "r"(x3)
+					 : "memory");
+		if (x0 != 0) {
+			kprintf("FATAL: PSCI CPU_ON cpu%u returned %ld\n", cpu, (long)x0);
+			board_exit(EXIT_BAD_MACHINE);
+		}
+	}
+}
 
 void boot_main(const void *dtb);
 
@@ -312,8 +382,11 @@ void boot_main(const void *dtb)
 	load_manifest();
 
 	run_scenario(scenario);
-	if (create_vcpus() > 0)
+	if (create_vcpus() > 0) {
+		board_lock(); /* from here on, CPUs share the kernel */
+		start_secondaries();
 		vcpu_run(); /* ends in board_partitions_done */
+	}
 
 	close_log(EXIT_OK);
 	kprintf("RUVIX BOOT OK\n");

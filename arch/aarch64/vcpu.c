@@ -43,10 +43,11 @@
 #define EL1_REGS(X)                                                                                \
 	X(sctlr_el1)                                                                               \
 	X(cpacr_el1)                                                                               \
-	X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1) X(amair_el1) X(vbar_el1)                  \
-		X(contextidr_el1) X(tpidr_el0) X(tpidr_el1) X(tpidrro_el0) X(sp_el0) X(sp_el1)     \
-			X(elr_el1) X(spsr_el1) X(esr_el1) X(far_el1) X(afsr0_el1) X(afsr1_el1)     \
-				X(par_el1) X(cntkctl_el1) X(cntv_ctl_el0) X(cntv_cval_el0)
+	X(ttbr0_el1)                                                                               \
+	X(ttbr1_el1) X(tcr_el1) X(mair_el1) X(amair_el1) X(vbar_el1) X(contextidr_el1)             \
+		X(tpidr_el0) X(tpidr_el1) X(tpidrro_el0) X(sp_el0) X(sp_el1) X(elr_el1)            \
+			X(spsr_el1) X(esr_el1) X(far_el1) X(afsr0_el1) X(afsr1_el1) X(par_el1)     \
+				X(cntkctl_el1) X(cntv_ctl_el0) X(cntv_cval_el0)
 
 #define COUNT_ONE(reg) +1
 enum { NUM_EL1 = 0 EL1_REGS(COUNT_ONE) };
@@ -78,7 +79,6 @@ static u8 kstacks[RUVIX_MAX_PARTITIONS][KSTACK] __attribute__((aligned(16), sect
 static struct vcpu *current[RUVIX_MAX_CPUS];
 static bool in_trap[RUVIX_MAX_CPUS];
 static u32 live_count;
-static bool stage2_ready;
 
 struct program {
 	const char *name;
@@ -137,11 +137,6 @@ const char *vcpu_create(handle_t h, const char *name)
 	u64 size = (u64)(prog->end - prog->start);
 	if (size > region_size(regions[0]) || size > SAVE_MAX)
 		return "the program does not fit its first region (or exceeds 64 KiB)";
-	if (!stage2_ready) {
-		write_sysreg(vtcr_el2, stage2_vtcr());
-		isb();
-		stage2_ready = true;
-	}
 	u64 l1 = stage2_new();
 	if (!l1)
 		return "out of stage-2 tables";
@@ -181,6 +176,14 @@ const char *vcpu_create(handle_t h, const char *name)
 	return NULL;
 }
 
+bool vcpu_cpu_has_work(u32 cpu)
+{
+	for (u32 p = 0; p < RUVIX_MAX_PARTITIONS; p++)
+		if (vcpus[p].live && partition_cpu(vcpus[p].handle) == cpu)
+			return true;
+	return false;
+}
+
 u32 vcpu_live(void)
 {
 	return live_count;
@@ -201,6 +204,28 @@ static void retire(struct vcpu *v)
 	if (v->live) {
 		v->live = false;
 		live_count--;
+	}
+}
+
+/*
+ * Nothing runnable on @cpu while partitions live elsewhere: give the kernel lock to the other
+ * CPUs and sleep until the timer, then look again. Returns the frame of the partition that
+ * became runnable; stops the machine when the last partition anywhere has exited.
+ */
+static struct exception_frame *idle(u32 cpu)
+{
+	current[cpu] = NULL;
+	for (;;) {
+		timer_arm_in_ns(SCHED_FLOW_SLICE_NS);
+		board_unlock();
+		__asm__ volatile("msr daifclr, #2\n\twfi\n\tmsr daifset, #2" ::: "memory");
+		board_lock();
+		if (live_count == 0)
+			board_partitions_done();
+		kernel_tick();
+		handle_t next = sched_next(cpu);
+		if (next != HANDLE_NONE && vcpus[handle_index(next)].live)
+			return load(&vcpus[handle_index(next)]);
 	}
 }
 
@@ -230,17 +255,16 @@ static struct exception_frame *reschedule(bool requeue)
 	}
 	if (live_count == 0)
 		board_partitions_done();
-	/* Partitions remain, but none is runnable here: wait for the timer. */
-	current[cpu] = NULL;
-	kprintf("FATAL: cpu%u has no runnable partition and no way to wait yet\n", cpu);
-	board_exit(EXIT_PANIC);
+	return idle(cpu);
 }
 
 void vcpu_run(void)
 {
 	u32 cpu = hal_cpu_id();
 
+	/* Per-CPU registers: every CPU that runs partitions sets them itself. */
 	write_sysreg(hcr_el2, HCR_GUEST);
+	write_sysreg(vtcr_el2, stage2_vtcr());
 	write_sysreg(cntvoff_el2, 0);
 	isb();
 	current[cpu] = NULL;
@@ -249,6 +273,7 @@ void vcpu_run(void)
 		partition_name(current[cpu]->handle), (unsigned long)timer_now_ns());
 	timer_arm_in_ns(sched_slice_ns(current[cpu]->handle));
 	write_sysreg(cptr_el2, CPTR_RES1 | CPTR_TFP);
+	board_unlock();
 	exception_return(first);
 }
 
@@ -280,6 +305,7 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 			(unsigned long)vector);
 		board_exit(EXIT_KERNEL_FAULT);
 	}
+	board_lock();
 	in_trap[cpu] = true;
 	if ((vector & 3) == 1) { /* IRQ */
 		if (board_irq() == INTID_EL2_PHYS_TIMER) {
@@ -314,6 +340,7 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 	in_trap[cpu] = false;
 	write_sysreg(cptr_el2, CPTR_RES1 | CPTR_TFP);
 	isb();
+	board_unlock();
 	return resume;
 }
 

@@ -21,10 +21,16 @@
  */
 const char *vcpu_create(handle_t h, const char *program);
 
+/** True when some partition with a vCPU is homed on @cpu. */
+bool vcpu_cpu_has_work(u32 cpu);
+
 /** Number of partitions with a vCPU that have not exited. */
 u32 vcpu_live(void);
 
-/** Enter the first runnable partition on this CPU; never returns (the demo ends in board code). */
+/**
+ * Enter the first runnable partition on this CPU; never returns (the demo ends in board code).
+ * Called with the kernel lock held; releases it on the way into EL1.
+ */
 __attribute__((noreturn)) void vcpu_run(void);
 
 /**
