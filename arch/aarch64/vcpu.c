@@ -40,14 +40,14 @@
 #define KSTACK	  0x4000  /* kernel stack of each vCPU; its trap frame sits at the top */
 
 /* EL1 system state that belongs to a partition; saved and restored as a block on a switch. */
-#define EL1_REGS(X)                                                                                \
-	X(sctlr_el1)                                                                               \
-	X(cpacr_el1)                                                                               \
-	X(ttbr0_el1)                                                                               \
-	X(ttbr1_el1) X(tcr_el1) X(mair_el1) X(amair_el1) X(vbar_el1) X(contextidr_el1)             \
-		X(tpidr_el0) X(tpidr_el1) X(tpidrro_el0) X(sp_el0) X(sp_el1) X(elr_el1)            \
-			X(spsr_el1) X(esr_el1) X(far_el1) X(afsr0_el1) X(afsr1_el1) X(par_el1)     \
-				X(cntkctl_el1) X(cntv_ctl_el0) X(cntv_cval_el0)
+// clang-format off
+#define EL1_REGS(X) \
+	X(sctlr_el1) X(cpacr_el1) X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1) \
+	X(amair_el1) X(vbar_el1) X(contextidr_el1) X(tpidr_el0) X(tpidr_el1) \
+	X(tpidrro_el0) X(sp_el0) X(sp_el1) X(elr_el1) X(spsr_el1) X(esr_el1) \
+	X(far_el1) X(afsr0_el1) X(afsr1_el1) X(par_el1) X(cntkctl_el1) \
+	X(cntv_ctl_el0) X(cntv_cval_el0)
+// clang-format on
 
 #define COUNT_ONE(reg) +1
 enum { NUM_EL1 = 0 EL1_REGS(COUNT_ONE) };
