@@ -2,7 +2,7 @@
  * Core micro-benchmarks that run unchanged on the host and at EL2 under QEMU: the proof
  * tiers and the witness cost. Timing comes from hal_now_ns (under -icount shift=0 a
  * nanosecond is one instruction). Results are printed through kprintf as one JSON object per
- * figure (bench/README.md has the format).
+ * figure (docs/testing.md has the format).
  */
 #ifndef RUVIX_CORE_BENCH_H
 #define RUVIX_CORE_BENCH_H

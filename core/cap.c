@@ -390,7 +390,7 @@ void cap_digest(u8 acc[16])
 		if (!c->live)
 			continue;
 		struct digest_chunk d = { .len = 0 };
-		digest_put(&d, OBJ_NONE + 0x100, 2); /* record tag: capability */
+		digest_put(&d, 0x2ff, 2); /* record tag: capability (objects use 0x200 + type) */
 		digest_put(&d, i, 4);
 		digest_put(&d, c->gen, 4);
 		digest_put(&d, c->owner, 4);

@@ -79,6 +79,8 @@ enum kerr kernel_halt(int status)
 
 u32 kernel_tick(void)
 {
+	/* Every tick also asks for an audit of the recent witness chain, run when a CPU idles. */
+	proof_defer(P3_WITNESS_CHAIN, HANDLE_NONE);
 	return lease_expire_due();
 }
 

@@ -112,12 +112,18 @@ u32 proof_run_deferred(u32 max)
 		q_head = (q_head + 1) % RUVIX_P3_QUEUE;
 		q_count--;
 		ran++;
+		u64 detail = 0;
+		if (d.check == P3_WITNESS_CHAIN) {
+			/* The chain is the kernel's own record: if it no longer holds, no partition
+			 * can be blamed or trusted to continue. Stop the machine. */
+			if (!witness_audit(&detail))
+				hal_panic(__FILE__, __LINE__,
+					  "P3: the witness chain in memory is damaged");
+			continue;
+		}
 		if (!partition_valid(d.subject))
 			continue; /* gone since: nothing left to check */
-		u64 detail = 0;
-		bool ok = d.check == P3_CAP_TREE ? cap_audit(handle_index(d.subject), &detail)
-						 : witness_audit(&detail);
-		if (!ok)
+		if (!cap_audit(handle_index(d.subject), &detail))
 			kernel_contain(d.subject, CONTAIN_P3_FAILED | (u32)d.check << 4, detail);
 	}
 	return ran;

@@ -34,6 +34,7 @@ struct sim_partition {
 
 struct sim_cpu {
 	bool busy;
+	bool idle; /* background work done since it last ran something */
 	handle_t current, last;
 	uint32_t part; /* index into partitions[] of current */
 	uint64_t end_ns;
@@ -142,8 +143,17 @@ static void dispatch(struct engine *e, uint64_t now)
 			continue;
 		sim_hal_set_cpu(c);
 		handle_t h = sched_next(c);
-		if (h == HANDLE_NONE)
+		if (h == HANDLE_NONE) {
+			/* A CPU that just went idle does the kernel's background work once: timers,
+			 * one deferred check. */
+			if (!cpu->idle) {
+				cpu->idle = true;
+				kernel_tick();
+				kernel_idle(1);
+			}
 			continue;
+		}
+		cpu->idle = false;
 		int i = index_of(e, h);
 		struct sim_partition *p = &e->parts[i];
 		uint64_t cost = 0;

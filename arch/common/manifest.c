@@ -421,6 +421,13 @@ static int check_conflicts(struct ctx *c)
 	for (u32 k = 0; k < plan.nd; k++)
 		if (plan.d[k].owner >= 0)
 			slots[plan.d[k].owner]++;
+	u32 total = 0;
+	for (u32 i = 0; i < plan.np; i++)
+		total += slots[i];
+	if (total > RUVIX_MAX_CAPS) {
+		ksnprintf(c->path, sizeof(c->path), "/partitions");
+		return fail(c, NULL, "needs more capabilities than this build has (-Dmax_caps)");
+	}
 	for (u32 i = 0; i < plan.np; i++)
 		if (slots[i] > RUVIX_CAP_SLOTS) {
 			ksnprintf(c->path, sizeof(c->path), "/partitions/%s", plan.p[i].name);
@@ -498,6 +505,12 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 	char what[96];
 
 	memset(out, 0, sizeof(*out));
+	if (partition_count() != 0) {
+		ksnprintf(err, errlen,
+			  "/: a manifest builds a freshly booted kernel, and this one "
+			  "already has partitions");
+		return -1;
+	}
 	if (check(&c, size, kernel_machine()->ncpus) < 0)
 		return -1;
 	for (u32 k = 1; k <= POLICY_KEY_MAX; k++)

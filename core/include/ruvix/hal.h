@@ -3,7 +3,8 @@
  *
  * The core (core/, coherence/) is freestanding C. It reaches the machine only through the
  * functions declared here, and each backend (arch/aarch64 for bare metal at EL2, arch/sim for
- * the discrete-event simulator, tests/hal for host unit tests) implements all of them. The
+ * the discrete-event simulator, tests/hal for host unit tests; tools/, bench/ and tests/fuzz
+ * have small ones of their own) implements all of them. The
  * binding is made by the linker: there are no function pointers and no #ifdefs on the backend
  * in the core. See docs/hal.md for the contract in prose.
  */

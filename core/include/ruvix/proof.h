@@ -43,10 +43,14 @@ void proof_consume(const struct proof_token *tok, const struct proof_op *op);
 /** Deep (P3) checks that run deferred, off the hot path. */
 enum p3_check {
 	P3_CAP_TREE = 1,      /* derivation-tree invariants of the partition's capabilities */
-	P3_WITNESS_CHAIN = 2, /* the recent witness records still chain to the head */
+	P3_WITNESS_CHAIN = 2, /* the recent witness records still chain to the head (subject:
+			       * HANDLE_NONE; a failure stops the machine) */
 };
 
-/** Queue a P3 check about partition @subject (a handle); dropped if the queue is full. */
+/**
+ * Queue a P3 check about partition @subject (a handle); dropped if the queue is full. A failed
+ * capability-tree check contains the partition (kernel_contain, tier 3).
+ */
 void proof_defer(enum p3_check check, handle_t subject);
 
 /** Run up to @max queued P3 checks; failures are contained (kernel_contain). */
