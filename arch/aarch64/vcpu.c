@@ -4,9 +4,14 @@
  * timer. Each vCPU has its own kernel stack, and while it runs at EL1 the EL2 stack pointer is
  * the top of that stack: a trap saves its registers straight into the vCPU's frame. A switch
  * therefore copies no registers: it saves and loads the EL1 system registers and the VTTBR and
- * returns the other vCPU's frame for the vectors to restore. FP/SIMD: partitions are denied it
- * (CPTR_EL2.TFP while they run), so there is no FP state to switch; an FP instruction traps and
- * the partition is contained like any other fault.
+ * returns the other vCPU's frame for the vectors to restore.
+ *
+ * FP/SIMD is switched lazily. While a partition runs, CPTR_EL2.TFP traps its first FP/SIMD
+ * instruction; the trap loads that partition's FP state and lets it run with FP on (it now
+ * owns the CPU's FP registers). The kernel itself uses FP/SIMD (the BLAKE2b of the witness
+ * chain), so every entry into the kernel first saves the owner's FP state and gives up
+ * ownership. A partition that never touches FP costs nothing; one that does pays a save per
+ * kernel entry and a load on its next FP instruction.
  */
 #include "vcpu.h"
 
@@ -56,18 +61,29 @@ struct el1 {
 	u64 r[NUM_EL1];
 };
 
+/* V0-V31, then FPCR and FPSR: the layout fpsimd.S saves and loads. */
+struct fpstate {
+	u64 v[64];
+	u64 fpcr, fpsr;
+} __attribute__((aligned(16)));
+
+void fp_save(struct fpstate *s);
+void fp_load(const struct fpstate *s);
+
 struct vcpu {
 	bool live;
 	u32 part;
 	handle_t handle;
 	struct exception_frame *frame; /* at the top of its kernel stack: its saved registers */
 	struct el1 el1;
+	struct fpstate fp;
 	u64 vttbr;
 	u64 image_pa, image_size;
 	/* checkpoint */
 	bool saved;
 	struct exception_frame saved_ctx;
 	struct el1 saved_el1;
+	struct fpstate saved_fp;
 	/* console line being assembled */
 	char line[120];
 	u32 line_len;
@@ -77,6 +93,7 @@ static struct vcpu vcpus[RUVIX_MAX_PARTITIONS];
 static u8 save_area[RUVIX_MAX_PARTITIONS][SAVE_MAX] __attribute__((section(".noinit")));
 static u8 kstacks[RUVIX_MAX_PARTITIONS][KSTACK] __attribute__((aligned(16), section(".noinit")));
 static struct vcpu *current[RUVIX_MAX_CPUS];
+static struct vcpu *fp_owner[RUVIX_MAX_CPUS]; /* whose FP state is live in the registers */
 static bool in_trap[RUVIX_MAX_CPUS];
 static u32 live_count;
 
@@ -118,6 +135,7 @@ static void save_checkpoint(struct vcpu *v, const struct exception_frame *frame,
 		el1_save(&v->saved_el1);
 	else
 		v->saved_el1 = v->el1;
+	v->saved_fp = v->fp; /* current: kernel entry saved any live FP state */
 	memcpy(save_area[v->part], (const void *)(uintptr_t)v->image_pa, v->image_size);
 	v->saved = true;
 }
@@ -165,7 +183,8 @@ const char *vcpu_create(handle_t h, const char *name)
 	memcpy((void *)(uintptr_t)v->image_pa, prog->start, size);
 	v->frame->elr = 0; /* the program's _start, at IPA 0 */
 	v->frame->spsr = SPSR_EL1H_MASKED;
-	v->el1.r[0] = SCTLR_EL1_RESET;	    /* sctlr_el1 comes first in EL1_REGS */
+	v->el1.r[0] = SCTLR_EL1_RESET; /* sctlr_el1 comes first in EL1_REGS */
+	v->el1.r[1] = 3ull << 20;      /* cpacr_el1.FPEN: FP at EL1 is the partition's to use */
 	v->vttbr = (u64)(p + 1) << 48 | l1; /* VMID = partition index + 1 */
 	v->live = true;
 	live_count++;
@@ -300,6 +319,11 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 	/* The kernel itself uses FP (libsodium); partitions get it back denied on the way out. */
 	write_sysreg(cptr_el2, CPTR_RES1);
 	isb();
+	/* The kernel uses FP too: keep the owner's state before anything here can touch it. */
+	if (fp_owner[cpu]) {
+		fp_save(&fp_owner[cpu]->fp);
+		fp_owner[cpu] = NULL;
+	}
 	if (!cur || f != cur->frame) {
 		kprintf("FATAL: exception from EL1 (vector %lu) without its partition's frame\n",
 			(unsigned long)vector);
@@ -328,6 +352,11 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 				f->x[i] = r.x[i];
 			if (nr == HV_YIELD || !partition_valid(cur->handle))
 				resume = reschedule(nr == HV_YIELD);
+		} else if (ec == 0x07) {
+			/* FP/SIMD trapped: its first use since the kernel last ran. Load its state
+			 * and re-run the instruction with FP on. */
+			fp_load(&cur->fp);
+			fp_owner[cpu] = cur;
 		} else {
 			/* Restored or stopped: either way the others run first. */
 			contain(f, cur, ec);
@@ -338,7 +367,10 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 		board_exit(EXIT_KERNEL_FAULT);
 	}
 	in_trap[cpu] = false;
-	write_sysreg(cptr_el2, CPTR_RES1 | CPTR_TFP);
+	/* FP stays on only for the partition whose FP state was just loaded. */
+	if (fp_owner[cpu] != current[cpu])
+		fp_owner[cpu] = NULL;
+	write_sysreg(cptr_el2, CPTR_RES1 | (fp_owner[cpu] ? 0 : CPTR_TFP));
 	isb();
 	board_unlock();
 	return resume;
@@ -372,6 +404,7 @@ void hal_partition_restore(u32 p)
 		return;
 	*v->frame = v->saved_ctx;
 	v->el1 = v->saved_el1;
+	v->fp = v->saved_fp;
 	if (current[hal_cpu_id()] == v)
 		el1_load(&v->el1); /* it is the one running: its registers are live */
 	memcpy((void *)(uintptr_t)v->image_pa, save_area[p], v->image_size);

@@ -3,7 +3,7 @@
 its console lines, its exit status, and its exported witness log.
 
 usage: qemu_test.py QEMU IMAGE RUVIX_WITNESS SOURCE_ROOT WORK_DIR SCENARIO
-scenarios: boot, partitions, fault-data, fault-undef, bad-scenario, bad-manifest
+scenarios: boot, partitions, ipc, capability-refusal, fault-restore, isolation, fpu, fault-data, fault-undef, bad-scenario, bad-manifest
 """
 import pathlib
 import re
@@ -260,7 +260,16 @@ def scenario_isolation():
           f"want one contain record (fault, stop): {contains}")
 
 
+def scenario_fpu():
+    """Two partitions fill all 32 FP/SIMD registers, yield to each other and let the kernel
+    hash records in between: the lazy FP switch must lose none."""
+    r, recs = boot_custom("fpu", [("a", "fpu_a", []), ("b", "fpu_b", [])])
+    expect_lines(r.stdout, [r"^\[a\] fpu: 300 rounds, 0 registers lost$",
+                            r"^\[b\] fpu: 300 rounds, 0 registers lost$"])
+
+
 SCENARIOS = {
+    "fpu": scenario_fpu,
     "ipc": scenario_ipc,
     "capability-refusal": scenario_capability_refusal,
     "fault-restore": scenario_fault_restore,
