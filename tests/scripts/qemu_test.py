@@ -3,7 +3,7 @@
 its console lines, its exit status, and its exported witness log.
 
 usage: qemu_test.py QEMU IMAGE RUVIX_WITNESS SOURCE_ROOT WORK_DIR SCENARIO
-scenarios: boot, partitions, ipc, capability-refusal, fault-restore, isolation, fpu, fault-data, fault-undef, bad-scenario, bad-manifest
+scenarios: boot, partitions, ipc, capability-refusal, fault-restore, isolation, fpu, preemption, fault-data, fault-undef, bad-scenario, bad-manifest
 """
 import pathlib
 import re
@@ -268,7 +268,22 @@ def scenario_fpu():
                             r"^\[b\] fpu: 300 rounds, 0 registers lost$"])
 
 
+def scenario_preemption():
+    """A partition that never calls the kernel cannot keep its CPU: the EL2 timer ends its
+    slices, so ping, which the manifest puts after it on the same CPU, starts before the
+    spinner is done."""
+    r, recs = boot_custom("preemption", [("spinner", "spinner", []), ("ping", "ping", []),
+                                         ("pong", "pong", [])], [("ping", "pong")])
+    expect_lines(r.stdout, [r"^\[ping\] ping: 1000 round trips, 0 bad replies, ",
+                            r"^\[spinner\] spinner: done, preempted [1-9]\d* times$"])
+    out = r.stdout
+    check(out.index("partitions: entering spinner") < out.index("[ping] ping: start")
+          < out.index("[spinner] spinner: done"),
+          "ping did not start while the spinner was still computing: no preemption")
+
+
 SCENARIOS = {
+    "preemption": scenario_preemption,
     "fpu": scenario_fpu,
     "ipc": scenario_ipc,
     "capability-refusal": scenario_capability_refusal,
