@@ -35,24 +35,6 @@ bool hal_witness_export(const u8 record[64])
 	return true;
 }
 
-void hal_partition_save(u32 p)
-{
-	(void)p;
-}
-
-void hal_partition_restore(u32 p)
-{
-	(void)p;
-}
-
-bool hal_partition_console(u32 p, u64 addr, usize len)
-{
-	(void)p;
-	(void)addr;
-	(void)len;
-	return false; /* no partition here runs code that could print */
-}
-
 void hal_panic(const char *file, int line, const char *msg)
 {
 	fprintf(stderr, "bench: internal error: %s:%d: %s\n", file, line, msg);

@@ -10,16 +10,6 @@
 
 static uint64_t samples[ROUNDS];
 
-static void sort(uint64_t *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 int main(void)
 {
 	volatile uint64_t *shared = edge_window(EDGE);
@@ -53,7 +43,7 @@ int main(void)
 	hvc(HV_EDGE_SEND, EDGE, 0, 1);
 	while (hvc(HV_EDGE_RECV, EDGE, 0, 0).x0 != E_DENIED)
 		hvc(HV_YIELD, 0, 0, 0);
-	sort(samples, ROUNDS);
+	sort_u64(samples, ROUNDS);
 	print("ping: ", ROUNDS, " round trips");
 	print(", ", bad, " bad replies");
 	print(", instructions min ", samples[0], "");

@@ -12,16 +12,6 @@
 
 static uint64_t samples[ROUNDS];
 
-static void sort(uint64_t *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 int main(void)
 {
 	volatile uint64_t *shared = edge_window(EDGE);
@@ -36,7 +26,7 @@ int main(void)
 			samples[n++] = (now - then) * 16;
 	}
 	if (ROLE == 0) {
-		sort(samples, n);
+		sort_u64(samples, n);
 		print("switch: ", (uint64_t)n, " switches");
 		print(", instructions min ", samples[0], "");
 		print(" median ", samples[n / 2], "");

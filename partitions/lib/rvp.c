@@ -33,3 +33,14 @@ void print(const char *a, uint64_t v, const char *b)
 	put_u64(v);
 	put(b);
 }
+
+void sort_u64(uint64_t *v, int n)
+{
+	/* Insertion sort: a thousand samples, once, at the end of a benchmark. */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}

@@ -66,6 +66,9 @@ void put(const char *s);
 void put_u64(uint64_t v);
 void print(const char *a, uint64_t v, const char *b);
 
+/* Sort @n samples in place, ascending. */
+void sort_u64(uint64_t *v, int n);
+
 int main(void);
 
 #endif
