@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Simulator throughput: sim_events_per_second and sim_peak_rss_bytes on a large generated
+trace (trace format v0: 8 partitions, 1,000,000 requests, Poisson arrivals at 60 % load on the
+numa2x2 machine). Wall-clock on a shared machine: compare runs made together, not across days.
+Our bar (issue 5): >= 5 million events/s on one core."""
+import argparse
+import json
+import pathlib
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+from benchlib import host_cpu
+
+REQUESTS = 1_000_000
+
+
+def write_trace(path):
+    rng = random.Random(5)
+    parts = [f"p{i}" for i in range(8)]
+    with open(path, "w") as f:
+        f.write("ruvix-trace 0\n")
+        for p in parts:
+            f.write(f"partition {p}\n")
+        t = 0
+        # 4 CPUs, mean service 20 us: 60 % load is 120,000 requests/s.
+        for _ in range(REQUESTS):
+            t += int(rng.expovariate(120000) * 1e9)
+            f.write(f"request {t} {rng.choice(parts)} {max(1, int(rng.expovariate(1 / 20000)))}\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    a = ap.parse_args()
+    sim = pathlib.Path(a.build) / "native" / "sim" / "ruvix-sim"
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = pathlib.Path(tmp) / "big.trace"
+        write_trace(trace)
+        samples = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            r = subprocess.run([sim, "run", "--trace", trace, "--machine", "numa2x2", "--out",
+                                pathlib.Path(tmp) / "out"], capture_output=True, text=True)
+            dt = time.perf_counter() - t0
+            if r.returncode != 0:
+                print(f"bench_sim: run failed: {r.stderr}", file=sys.stderr)
+                return 1
+            events = json.loads((pathlib.Path(tmp) / "out" / "report.json").read_text())["events"]
+            samples.append(events / dt)
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    samples.sort()
+    machine = f"host {host_cpu()}, one core"
+    print(json.dumps({"name": "sim_events_per_second", "unit": "events/s", "n": len(samples),
+                      "min": round(samples[0]), "median": round(samples[1]),
+                      "max": round(samples[-1]), "backend": "sim", "machine": machine,
+                      "events": events, "bar_min": 5_000_000}), flush=True)
+    print(json.dumps({"name": "sim_peak_rss_bytes", "unit": "bytes", "n": 1, "min": rss,
+                      "median": rss, "max": rss, "backend": "sim", "machine": machine}),
+          flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
