@@ -35,7 +35,7 @@ def main():
              "-monitor", "none", "-semihosting-config", "enable=on,target=native",
              "-icount", "shift=0,sleep=off",
              "-kernel", str(build / "aarch64" / "arch" / "aarch64" / "ruvix.img"),
-             "-append", f"ruvix.test=bench ruvix.wlog={tmp}/bench.wlog"],
+             "-append", f"ruvix.test=bench ruvix.manifest=demo ruvix.wlog={tmp}/bench.wlog"],
             capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
     if qemu.returncode != 0:
         print(f"bench_core: QEMU run failed ({qemu.returncode}):\n{qemu.stdout}", file=sys.stderr)

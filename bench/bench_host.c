@@ -32,6 +32,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-core: %s\n", err);
 		return 1;
 	}
-	core_bench_run("host", argv[2]);
-	return 0;
+	return core_bench_run("host", argv[2]) ? 0 : 1;
 }

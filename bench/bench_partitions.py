@@ -9,7 +9,9 @@ figure is an instruction count and the same on every run):
   programs use none. Specification < 10 us; our bar: median <= 1,000 instructions.
 - commedge_roundtrip_instructions: ping sends, pong receives and replies, ping receives
   (manifests/partitions.dts; 1,000 round trips), six witness records included.
-- boot_to_first_partition_ns: reset to the first partition instruction (virtual time).
+- boot_to_first_partition_ns: reset to the moment the kernel enters the first partition
+  (virtual time, read just before the timer is armed and the eret: a few dozen instructions
+  early).
 
 The counter the programs read ticks every 16 instructions (CNTFRQ 62.5 MHz), so single
 samples are multiples of 16."""

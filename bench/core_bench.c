@@ -66,7 +66,7 @@ static bool pick_actor(actor_t *actor, u32 *to)
 	return false;
 }
 
-void core_bench_run(const char *backend, const char *machine)
+bool core_bench_run(const char *backend, const char *machine)
 {
 	handle_t h;
 	u8 tier;
@@ -74,8 +74,9 @@ void core_bench_run(const char *backend, const char *machine)
 	actor_t actor;
 
 	if (!pick_actor(&actor, &to)) {
-		kprintf("bench: no partition holds a region and a partition capability\n");
-		return;
+		kprintf("bench: no partition holds a region and a partition capability (boot the "
+			"demo manifest)\n");
+		return false;
 	}
 
 	/* P1: the capability check of every partition-initiated operation. */
@@ -99,4 +100,5 @@ void core_bench_run(const char *backend, const char *machine)
 		sink += cap_delete(actor, RUVIX_CAP_SLOTS - 1);
 	});
 	report("cap_derive_delete_pair_ns", backend, machine);
+	return true;
 }

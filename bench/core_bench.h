@@ -11,8 +11,9 @@
 
 /**
  * Run every benchmark on a kernel built from manifests/demo.dts, as the first partition that
- * holds its region in slot 0 and a capability to another partition (db in the demo).
+ * holds its region in slot 0 and a capability to another partition (db in the demo). Returns
+ * false, having said why, when there is no such partition.
  */
-void core_bench_run(const char *backend, const char *machine);
+bool core_bench_run(const char *backend, const char *machine);
 
 #endif

@@ -26,7 +26,7 @@ fi
 
 echo
 echo "== Simulator: traces/demo.trace on the virt2 machine, manifests/demo.dts, naive policy"
-build/native/sim/ruvix-sim run --trace traces/demo.trace --machine virt2 --policy naive \
+"$build/native/sim/ruvix-sim" run --trace traces/demo.trace --machine virt2 --policy naive \
 	--manifest demo --seed 1 --out "$out/sim"
 "$witness" replay "$out/sim/witness.wlog" --digest "$(sed -n 's/.*"state_digest": "\([0-9a-f]*\)".*/\1/p' "$out/sim/report.json")"
 echo

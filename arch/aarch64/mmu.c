@@ -38,7 +38,11 @@ void mmu_enable(void)
 	level1[2] = 0;
 	level1[3] = 0;
 	dsb_sy();
+	mmu_enable_cpu();
+}
 
+void mmu_enable_cpu(void)
+{
 	write_sysreg(mair_el2, MAIR_DEVICE_NGNRNE | MAIR_NORMAL_WB << 8);
 	write_sysreg(tcr_el2, TCR_RES1 | TCR_T0SZ(32) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA |
 				      TCR_SH0_INNER | TCR_TG0_4K | TCR_PS_4G);

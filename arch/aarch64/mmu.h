@@ -10,6 +10,9 @@
  */
 void mmu_enable(void);
 
+/** Turn the MMU on for this CPU with the tables mmu_enable built (secondary CPUs). */
+void mmu_enable_cpu(void);
+
 /** Upper bound (exclusive) of the RAM the identity map covers. */
 #define MMU_RAM_END 0x80000000ull
 

@@ -35,14 +35,20 @@
 
 #define SPSR_EL1H_MASKED 0x3c5ull      /* EL1h with D, A, I, F masked */
 #define SCTLR_EL1_RESET	 0x30d00800ull /* RES1 bits, MMU and caches off */
+/* HCR_EL2: RW (EL1 is AArch64), TACR (trap ACTLR_EL1), TSC (trap SMC), AMO/IMO/FMO (aborts and
+ * interrupts to EL2), SWIO, VM (stage 2 on). */
 #define HCR_GUEST                                                                                  \
-	((1ull << 31) | (1ull << 19) | (1ull << 5) | (1ull << 4) | (1ull << 3) | (1ull << 1) |     \
-	 (1ull << 0)) /* RW, TSC, AMO, IMO, FMO, SWIO, VM */
-#define CPTR_TFP  (1ull << 10)
-#define CPTR_RES1 0x33ffull
-#define SLICE_NS  100000  /* a partition runs at most this long before the timer preempts it */
-#define SAVE_MAX  0x10000 /* bytes of a program image a checkpoint can keep */
-#define KSTACK	  0x4000  /* kernel stack of each vCPU; its trap frame sits at the top */
+	((1ull << 31) | (1ull << 21) | (1ull << 19) | (1ull << 5) | (1ull << 4) | (1ull << 3) |    \
+	 (1ull << 1) | (1ull << 0))
+/* CNTHCTL_EL2: EL1 may read the physical counter (EL1PCTEN) but not use the physical timer,
+ * which no partition owns. MDCR_EL2: PMU and debug registers trap (TPM, TPMCR, TDA, TDOSA,
+ * TDRA), so one partition cannot observe or disturb another through them. */
+#define CNTHCTL_GUEST 0x1ull
+#define MDCR_GUEST    ((1ull << 6) | (1ull << 5) | (1ull << 9) | (1ull << 10) | (1ull << 11))
+#define CPTR_TFP      (1ull << 10)
+#define CPTR_RES1     0x33ffull
+#define SAVE_MAX      0x10000 /* bytes of a program image a checkpoint can keep */
+#define KSTACK	      0x4000  /* kernel stack of each vCPU; its trap frame sits at the top */
 
 /* EL1 system state that belongs to a partition; saved and restored as a block on a switch. */
 // clang-format off
@@ -149,6 +155,8 @@ const char *vcpu_create(handle_t h, const char *name)
 
 	if (!prog)
 		return "no such program in the image";
+	if (p + 1 > 255)
+		return "VMIDs are 8 bits: at most 254 partitions can run code";
 	u32 n = region_list(p, regions, 16);
 	if (n == 0 || n > 16)
 		return "a partition that runs a program needs 1 to 16 regions";
@@ -158,6 +166,9 @@ const char *vcpu_create(handle_t h, const char *name)
 	u64 l1 = stage2_new();
 	if (!l1)
 		return "out of stage-2 tables";
+	for (u32 k = 0; k < n; k++)
+		if (board_owns_memory(region_base(regions[k]), region_size(regions[k])))
+			return "a region overlaps memory the kernel uses (its image, the DTB)";
 	for (u32 k = 0; k < n; k++)
 		if (region_size(regions[k]) > IPA_REGION_STRIDE ||
 		    !stage2_map(l1, k * IPA_REGION_STRIDE, region_base(regions[k]),
@@ -211,10 +222,14 @@ u32 vcpu_live(void)
 /* Make @v the partition this CPU runs; returns the frame the vectors should restore. */
 static struct exception_frame *load(struct vcpu *v)
 {
+	u32 cpu = hal_cpu_id();
+
+	if (current[cpu] != v)
+		timer_arm_in_ns(sched_slice_ns(v->handle)); /* a fresh slice in its own mode */
 	el1_load(&v->el1);
 	write_sysreg(vttbr_el2, v->vttbr);
 	isb();
-	current[hal_cpu_id()] = v;
+	current[cpu] = v;
 	return v->frame;
 }
 
@@ -242,6 +257,7 @@ static struct exception_frame *idle(u32 cpu)
 		if (live_count == 0)
 			board_partitions_done();
 		kernel_tick();
+		kernel_idle(1);
 		handle_t next = sched_next(cpu);
 		if (next != HANDLE_NONE && vcpus[handle_index(next)].live)
 			return load(&vcpus[handle_index(next)]);
@@ -283,6 +299,8 @@ void vcpu_run(void)
 
 	/* Per-CPU registers: every CPU that runs partitions sets them itself. */
 	write_sysreg(hcr_el2, HCR_GUEST);
+	write_sysreg(cnthctl_el2, CNTHCTL_GUEST);
+	write_sysreg(mdcr_el2, MDCR_GUEST);
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	write_sysreg(cntvoff_el2, 0);
 	isb();
@@ -302,9 +320,13 @@ static void contain(struct exception_frame *f, struct vcpu *v, u32 ec)
 	char name[PARTITION_NAME_MAX];
 
 	memcpy(name, partition_name(v->handle), sizeof(name)); /* it may not outlive this */
-	kprintf("[%s] FAULT: ESR_EL2=0x%lx EC=0x%02x at ELR 0x%lx, FAR 0x%lx (HPFAR IPA 0x%lx)\n",
-		partition_name(v->handle), (unsigned long)f->esr, ec, (unsigned long)f->elr,
-		(unsigned long)f->far, (unsigned long)(read_sysreg(hpfar_el2) << 8));
+	if (ec == 0x20 || ec == 0x24) /* aborts: FAR and HPFAR hold the addresses */
+		kprintf("[%s] FAULT: ESR_EL2=0x%lx EC=0x%02x at ELR 0x%lx, FAR 0x%lx (IPA 0x%lx)\n",
+			name, (unsigned long)f->esr, ec, (unsigned long)f->elr,
+			(unsigned long)f->far, (unsigned long)(read_sysreg(hpfar_el2) << 8));
+	else
+		kprintf("[%s] FAULT: ESR_EL2=0x%lx EC=0x%02x at ELR 0x%lx\n", name,
+			(unsigned long)f->esr, ec, (unsigned long)f->elr);
 	kernel_contain(v->handle, CONTAIN_FAULT, f->esr);
 	kprintf("[%s] contained: %s\n", name,
 		partition_valid(v->handle) ? "restored from its checkpoint" : "stopped");
@@ -316,7 +338,7 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 	struct vcpu *cur = current[cpu];
 	struct exception_frame *resume = f;
 
-	/* The kernel itself uses FP (libsodium); partitions get it back denied on the way out. */
+	/* The kernel runs with FP on; whether the partition does is decided on the way out. */
 	write_sysreg(cptr_el2, CPTR_RES1);
 	isb();
 	/* The kernel uses FP too: keep the owner's state before anything here can touch it. */

@@ -1,4 +1,4 @@
-/* Partition entry at EL1, stage-1 MMU off: stack, BSS, main, then exit with its result. */
+/* Partition entry at EL1, stage-1 MMU off: stack, BSS, main, then HV_EXIT (main's result is not passed on). */
 	.section .text.start, "ax"
 	.global _start
 _start:
