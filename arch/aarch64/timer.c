@@ -27,13 +27,23 @@ u64 timer_now_ns(void)
 	return ticks / freq * 1000000000ull + ticks % freq * 1000000000ull / freq;
 }
 
-void timer_arm_in_ns(u64 ns)
+u64 timer_ns_to_ticks(u64 ns)
 {
 	u64 ticks = ns * freq / 1000000000ull;
 
-	write_sysreg(cnthp_tval_el2, ticks ? ticks : 1);
+	return ticks ? ticks : 1;
+}
+
+void timer_arm_in_ticks(u64 ticks)
+{
+	write_sysreg(cnthp_tval_el2, ticks);
 	write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
 	isb();
+}
+
+void timer_arm_in_ns(u64 ns)
+{
+	timer_arm_in_ticks(timer_ns_to_ticks(ns));
 }
 
 void timer_disarm(void)

@@ -16,6 +16,12 @@ u64 timer_now_ns(void);
 /** Fire the EL2 physical timer interrupt once, @ns from now. */
 void timer_arm_in_ns(u64 ns);
 
+/** Counter ticks in @ns nanoseconds (at least 1). */
+u64 timer_ns_to_ticks(u64 ns);
+
+/** Fire the EL2 physical timer interrupt once, @ticks counter ticks from now. */
+void timer_arm_in_ticks(u64 ticks);
+
 /** Stop the EL2 physical timer (called from the interrupt). */
 void timer_disarm(void);
 

@@ -84,6 +84,7 @@ struct vcpu {
 	struct el1 el1;
 	struct fpstate fp;
 	u64 vttbr;
+	u64 slice_ticks; /* its time slice in counter ticks (from its scheduling mode) */
 	u64 image_pa, image_size;
 	/* checkpoint */
 	bool saved;
@@ -197,6 +198,7 @@ const char *vcpu_create(handle_t h, const char *name)
 	v->el1.r[0] = SCTLR_EL1_RESET; /* sctlr_el1 comes first in EL1_REGS */
 	v->el1.r[1] = 3ull << 20;      /* cpacr_el1.FPEN: FP at EL1 is the partition's to use */
 	v->vttbr = (u64)(p + 1) << 48 | l1; /* VMID = partition index + 1 */
+	v->slice_ticks = timer_ns_to_ticks(sched_slice_ns(h));
 	v->live = true;
 	live_count++;
 	/* A checkpoint the manifest asked for at boot restarts the program from the beginning. */
@@ -225,7 +227,7 @@ static struct exception_frame *load(struct vcpu *v)
 	u32 cpu = hal_cpu_id();
 
 	if (current[cpu] != v)
-		timer_arm_in_ns(sched_slice_ns(v->handle)); /* a fresh slice in its own mode */
+		timer_arm_in_ticks(v->slice_ticks); /* a fresh slice in its own mode */
 	el1_load(&v->el1);
 	write_sysreg(vttbr_el2, v->vttbr);
 	isb();
