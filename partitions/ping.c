@@ -5,8 +5,9 @@
  */
 #include "rvp.h"
 
-#define ROUNDS 1000
-#define EDGE   1
+#define ROUNDS	 1000
+#define EDGE	 1
+#define PATIENCE 100000 /* empty receives before giving up on pong */
 
 static uint64_t samples[ROUNDS];
 
@@ -21,19 +22,14 @@ int main(void)
 		shared[0] = (uint64_t)i; /* payload: the round number */
 		while (hvc(HV_EDGE_SEND, EDGE, 0, 8).x0 == E_FULL)
 			hvc(HV_YIELD, 0, 0, 0);
-		struct hv_result r;
-		while ((r = hvc(HV_EDGE_RECV, EDGE, 0, 0)).x0 == E_EMPTY)
-			hvc(HV_YIELD, 0, 0, 0);
-		/* pong answers at offset 64 with the round number plus one */
-		if (r.x0 != E_OK || r.x1 != 64 || shared[8] != (uint64_t)i + 1) {
-			if (bad == 0) {
-				print("ping: first bad reply in round ", (uint64_t)i, "");
-				print(": error ", r.x0, "");
-				print(", offset ", r.x1, "");
-				print(", value ", shared[8], "\n");
-			}
-			bad++;
+		struct hv_result r = recv_wait(EDGE, PATIENCE);
+		if (r.x0 == E_EMPTY) {
+			put("ping: no reply: is pong running?\n");
+			return 1;
 		}
+		/* pong answers at offset 64 with the round number plus one */
+		if (r.x0 != E_OK || r.x1 != 64 || shared[8] != (uint64_t)i + 1)
+			bad++;
 		samples[i] = (counter() - t0) * 16;
 	}
 	/*
@@ -41,7 +37,7 @@ int main(void)
 	 * reply is in, and stay until it has: then the edge is gone and receiving is denied.
 	 */
 	hvc(HV_EDGE_SEND, EDGE, 0, 1);
-	while (hvc(HV_EDGE_RECV, EDGE, 0, 0).x0 != E_DENIED)
+	for (int i = 0; i < PATIENCE && hvc(HV_EDGE_RECV, EDGE, 0, 0).x0 != E_DENIED; i++)
 		hvc(HV_YIELD, 0, 0, 0);
 	sort_u64(samples, ROUNDS);
 	print("ping: ", ROUNDS, " round trips");

@@ -12,9 +12,7 @@ int main(void)
 
 	put("pong: start\n");
 	for (uint64_t answered = 0;; answered++) {
-		struct hv_result r;
-		while ((r = hvc(HV_EDGE_RECV, EDGE, 0, 0)).x0 == E_EMPTY)
-			hvc(HV_YIELD, 0, 0, 0);
+		struct hv_result r = recv_wait(EDGE, 100000); /* ping gone quiet: give up */
 		if (r.x0 != E_OK || r.x2 == 1) {
 			print("pong: answered ", answered, "\n");
 			break;

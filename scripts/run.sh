@@ -15,14 +15,16 @@ status=0
 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m 256M \
 	-nographic -no-reboot -monitor none -semihosting-config enable=on,target=native \
 	-icount shift=0,sleep=off -kernel "$build/aarch64/arch/aarch64/ruvix.img" \
-	-append "ruvix.wlog=$out/boot.wlog" </dev/null | tee "$out/boot.console" || status=$?
+	-append "ruvix.wlog=$out/boot.wlog" </dev/null | tr -d "\r" | tee "$out/boot.console" || status=$?
 if [ "$status" -ne 0 ]; then
 	echo "run: QEMU exited with status $status (docs/boot.md lists them)" >&2
 	exit 1
 fi
-"$witness" dump "$out/boot.wlog"
+head=$(sed -n 's/^witness: \([0-9]*\) records, head \([0-9a-f]*\)$/\1 \2/p' "$out/boot.console")
+"$witness" verify "$out/boot.wlog" --count "${head%% *}" --head "${head##* }"
 "$witness" replay "$out/boot.wlog" \
 	--digest "$(sed -n 's/^state digest \([0-9a-f]*\).*/\1/p' "$out/boot.console")"
+echo "(every record: $witness dump $out/boot.wlog)"
 
 echo
 echo "== Simulator: traces/demo.trace on the virt2 machine, manifests/demo.dts, naive policy"

@@ -27,6 +27,9 @@ extern struct platform board;
 /** Set when a semihosting call trapped: QEMU runs without -semihosting-config. */
 extern bool board_semihosting_off;
 
+/** True when [@base, @base + @size) lies in the RAM the device tree describes. */
+bool board_is_ram(u64 base, u64 size);
+
 /** True when [@base, @base + @size) overlaps memory the kernel itself uses (image, DTB). */
 bool board_owns_memory(u64 base, u64 size);
 

@@ -46,9 +46,26 @@ void hal_console_write(const char *text, usize len)
 /* The witness log is a host file written through semihosting (see main.c). */
 i64 board_wlog_handle = -1;
 
+/*
+ * A runaway partition (one that polls a peer that will never answer, say) would otherwise fill
+ * the host's disk with refusals. Past this many records the machine stops with EXIT_WITNESS:
+ * 4,000,000 records is a 256 MB log.
+ */
+#define WITNESS_RECORDS_MAX 4000000ull
+
+static u64 exported;
+
 bool hal_witness_export(const u8 record[64])
 {
-	return board_wlog_handle >= 0 && semihost_write(board_wlog_handle, record, 64);
+	if (exported == WITNESS_RECORDS_MAX) {
+		kprintf("FATAL: the witness log reached %lu records; stopping\n",
+			(unsigned long)WITNESS_RECORDS_MAX);
+		board_exit(EXIT_WITNESS);
+	}
+	if (board_wlog_handle < 0 || !semihost_write(board_wlog_handle, record, 64))
+		return false;
+	exported++;
+	return true;
 }
 
 void hal_panic(const char *file, int line, const char *msg)

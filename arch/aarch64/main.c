@@ -44,6 +44,12 @@ static volatile u32 kernel_lock_word;
 
 extern u8 __image_start[], __image_end[];
 
+bool board_is_ram(u64 base, u64 size)
+{
+	return base >= board.mem_base && base + size >= base &&
+	       base + size <= board.mem_base + board.mem_size;
+}
+
 bool board_owns_memory(u64 base, u64 size)
 {
 	u64 img0 = (u64)(uintptr_t)__image_start, img1 = (u64)(uintptr_t)__image_end;

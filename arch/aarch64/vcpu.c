@@ -167,9 +167,12 @@ const char *vcpu_create(handle_t h, const char *name)
 	u64 l1 = stage2_new();
 	if (!l1)
 		return "out of stage-2 tables";
-	for (u32 k = 0; k < n; k++)
+	for (u32 k = 0; k < n; k++) {
+		if (!board_is_ram(region_base(regions[k]), region_size(regions[k])))
+			return "a region lies outside RAM";
 		if (board_owns_memory(region_base(regions[k]), region_size(regions[k])))
 			return "a region overlaps memory the kernel uses (its image, the DTB)";
+	}
 	for (u32 k = 0; k < n; k++)
 		if (region_size(regions[k]) > IPA_REGION_STRIDE ||
 		    !stage2_map(l1, k * IPA_REGION_STRIDE, region_base(regions[k]),
@@ -180,6 +183,9 @@ const char *vcpu_create(handle_t h, const char *name)
 		if (cap_info(p, s, &info) != KERR_OK || info.type != OBJ_EDGE)
 			continue;
 		handle_t r = edge_region(info.object);
+		if (!board_is_ram(region_base(r), region_size(r)) ||
+		    board_owns_memory(region_base(r), region_size(r)))
+			return "an edge's shared pages lie outside RAM or over the kernel's memory";
 		if (region_size(r) > IPA_EDGE_STRIDE ||
 		    !stage2_map(l1, IPA_EDGE_BASE + s * IPA_EDGE_STRIDE, region_base(r),
 				region_size(r), false))

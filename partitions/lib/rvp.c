@@ -44,3 +44,12 @@ void sort_u64(uint64_t *v, int n)
 			v[j - 1] = t;
 		}
 }
+
+struct hv_result recv_wait(unsigned slot, uint64_t tries)
+{
+	struct hv_result r;
+
+	while ((r = hvc(HV_EDGE_RECV, slot, 0, 0)).x0 == E_EMPTY && --tries > 0)
+		hvc(HV_YIELD, 0, 0, 0);
+	return r;
+}

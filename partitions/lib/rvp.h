@@ -66,6 +66,12 @@ void put(const char *s);
 void put_u64(uint64_t v);
 void print(const char *a, uint64_t v, const char *b);
 
+/*
+ * Receive on the edge in @slot, yielding while it is empty, at most @tries times; the result of
+ * the last attempt (E_EMPTY when the peer never sent).
+ */
+struct hv_result recv_wait(unsigned slot, uint64_t tries);
+
 /* Sort @n samples in place, ascending. */
 void sort_u64(uint64_t *v, int n);
 
