@@ -7,6 +7,7 @@
 #include <ruvix/cap.h>
 #include <ruvix/check.h>
 #include <ruvix/digest.h>
+#include <ruvix/hal.h>
 #include <ruvix/klib.h>
 #include <ruvix/partition.h>
 #include <ruvix/policy.h>
@@ -124,6 +125,7 @@ static void link_new(i32 e, u32 owner, u32 slot, u8 type, handle_t object, u8 ri
 	}
 	cspace[owner][slot] = e;
 	held[owner]++;
+	hal_cap_changed(owner, slot, type, object, true);
 }
 
 static void unlink_one(i32 e)
@@ -140,6 +142,7 @@ static void unlink_one(i32 e)
 	cspace[c->owner][c->slot] = NIL;
 	held[c->owner]--;
 	c->live = false;
+	hal_cap_changed(c->owner, c->slot, c->type, c->object, false);
 }
 
 /* Remove every descendant of @root (leaves first); with @self also @root. Returns the count. */

@@ -84,6 +84,30 @@ bool stage2_map(u64 l1, u64 ipa, u64 pa, u64 size, bool device)
 	return true;
 }
 
+void stage2_unmap(u64 l1, u64 ipa, u64 size)
+{
+	for (u64 off = 0; off < size; off += 4096) {
+		u64 a = ipa + off;
+		u64 *l2 = next_level(&((u64 *)(uintptr_t)l1)[a >> 30], false);
+		u64 *l3 = l2 ? next_level(&l2[(a >> 21) & 511], false) : NULL;
+		if (l3)
+			l3[(a >> 12) & 511] = 0;
+	}
+	dsb_sy();
+}
+
+void stage2_flush(u64 vttbr)
+{
+	/* TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2: borrow it for the operation. */
+	u64 saved = read_sysreg(vttbr_el2);
+
+	write_sysreg(vttbr_el2, vttbr);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1is\n\tdsb ish" ::: "memory");
+	write_sysreg(vttbr_el2, saved);
+	isb();
+}
+
 bool stage2_translate(u64 l1, u64 ipa, u64 *pa)
 {
 	if (ipa >= (1ull << 32))

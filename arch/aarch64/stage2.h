@@ -16,6 +16,12 @@ u64 stage2_new(void);
 /** Map [@ipa, @ipa + @size) to physical @pa (page aligned) as normal memory or as a device. */
 bool stage2_map(u64 l1, u64 ipa, u64 pa, u64 size, bool device);
 
+/** Remove the mapping of [@ipa, @ipa + @size) (page aligned); unmapped pages are skipped. */
+void stage2_unmap(u64 l1, u64 ipa, u64 size);
+
+/** Invalidate the stage-1+2 TLB entries of VMID (@vttbr's) on every CPU. */
+void stage2_flush(u64 vttbr);
+
 /** Physical address of @ipa in the address space @l1, or false when it is not mapped. */
 bool stage2_translate(u64 l1, u64 ipa, u64 *pa);
 

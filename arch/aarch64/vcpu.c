@@ -147,6 +147,28 @@ static void save_checkpoint(struct vcpu *v, const struct exception_frame *frame,
 	v->saved = true;
 }
 
+/*
+ * Map the shared pages of edge @e into the window of slot @slot, if partition @p is one of its
+ * ends (a capability alone does not make a third party an end, so it gets no mapping).
+ */
+static const char *map_edge(u64 l1, u32 p, u32 slot, handle_t e)
+{
+	u32 a, b;
+
+	edge_ends(e, &a, &b);
+	if (p != a && p != b)
+		return NULL;
+	handle_t r = edge_region(e);
+	if (!board_is_ram(region_base(r), region_size(r)) ||
+	    board_owns_memory(region_base(r), region_size(r)))
+		return "an edge's shared pages lie outside RAM or over the kernel's memory";
+	if (region_size(r) > IPA_EDGE_STRIDE ||
+	    !stage2_map(l1, IPA_EDGE_BASE + slot * IPA_EDGE_STRIDE, region_base(r), region_size(r),
+			false))
+		return "cannot map an edge's shared pages (larger than 1 MiB, or out of tables)";
+	return NULL;
+}
+
 const char *vcpu_create(handle_t h, const char *name)
 {
 	struct vcpu *v = &vcpus[handle_index(h)];
@@ -182,14 +204,9 @@ const char *vcpu_create(handle_t h, const char *name)
 		struct cap_info info;
 		if (cap_info(p, s, &info) != KERR_OK || info.type != OBJ_EDGE)
 			continue;
-		handle_t r = edge_region(info.object);
-		if (!board_is_ram(region_base(r), region_size(r)) ||
-		    board_owns_memory(region_base(r), region_size(r)))
-			return "an edge's shared pages lie outside RAM or over the kernel's memory";
-		if (region_size(r) > IPA_EDGE_STRIDE ||
-		    !stage2_map(l1, IPA_EDGE_BASE + s * IPA_EDGE_STRIDE, region_base(r),
-				region_size(r), false))
-			return "cannot map an edge's shared pages (larger than 1 MiB?)";
+		const char *err = map_edge(l1, p, s, info.object);
+		if (err)
+			return err;
 	}
 	memset(v, 0, sizeof(*v));
 	v->part = p;
@@ -407,6 +424,30 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 }
 
 /* ---- HAL services for partitions ---- */
+
+/*
+ * The stage-2 view follows capabilities: an end of an edge sees its shared pages exactly while it
+ * holds a capability to the edge. A removal unmaps the window and flushes that VMID's TLB
+ * entries on every CPU, so revoking or deleting the capability, or the edge dying with its
+ * other end, cuts access at once.
+ */
+void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added)
+{
+	struct vcpu *v = &vcpus[p];
+	u64 l1 = v->vttbr & 0xffffffffffffull;
+
+	if (!v->live || type != OBJ_EDGE)
+		return;
+	if (added) {
+		const char *err = edge_valid(object) ? map_edge(l1, p, slot, object) : NULL;
+		if (err)
+			kprintf("[%s] edge capability in slot %u not mapped: %s\n",
+				partition_name(v->handle), slot, err);
+		return;
+	}
+	stage2_unmap(l1, IPA_EDGE_BASE + slot * IPA_EDGE_STRIDE, IPA_EDGE_STRIDE);
+	stage2_flush(v->vttbr);
+}
 
 void hal_partition_save(u32 p)
 {

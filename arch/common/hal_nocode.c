@@ -15,6 +15,15 @@ void hal_partition_restore(u32 p)
 	(void)p;
 }
 
+void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added)
+{
+	(void)p;
+	(void)slot;
+	(void)type;
+	(void)object;
+	(void)added;
+}
+
 bool hal_partition_console(u32 p, u64 addr, usize len)
 {
 	(void)p;

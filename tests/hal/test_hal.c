@@ -115,6 +115,15 @@ bool hal_partition_console(u32 p, u64 addr, usize len)
 	return false; /* no partition here runs code that could print */
 }
 
+void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added)
+{
+	(void)p;
+	(void)slot;
+	(void)type;
+	(void)object;
+	test_hal.cap_changes += added ? 1 : -1;
+}
+
 void hal_panic(const char *file, int line, const char *msg)
 {
 	fprintf(stderr, "hal_panic: %s:%d: %s\n", file, line, msg);

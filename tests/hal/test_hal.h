@@ -22,6 +22,7 @@ struct test_hal {
 	usize nexpect_seen;
 	usize mismatches;
 	u32 saves, restores; /* hal_partition_save / _restore calls */
+	i64 cap_changes;     /* hal_cap_changed: +1 per capability added, -1 per one removed */
 	char console[4096];
 	usize console_len;
 };

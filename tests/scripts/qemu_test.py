@@ -282,7 +282,20 @@ def scenario_preemption():
           "ping did not start while the spinner was still computing: no preemption")
 
 
+def scenario_revocation():
+    """When the edge dies (its other end exits), the surviving end loses the mapping of its
+    shared pages at once: touching them is a stage-2 fault, contained."""
+    r, recs = boot_custom("revocation", [("survivor", "survivor", ['on-fault = "stop";']),
+                                         ("leaver", "leaver", [])], [("survivor", "leaver")])
+    expect_lines(r.stdout, [r"^\[survivor\] survivor: received 42$",
+                            r"^\[survivor\] survivor: the edge is gone; touching its pages$",
+                            r"^\[survivor\] FAULT: .* EC=0x24 .* \(IPA 0x10100000\)$",
+                            r"^\[survivor\] contained: stopped$"])
+    check("still mapped" not in r.stdout, "the pages stayed mapped after the edge died")
+
+
 SCENARIOS = {
+    "revocation": scenario_revocation,
     "preemption": scenario_preemption,
     "fpu": scenario_fpu,
     "ipc": scenario_ipc,

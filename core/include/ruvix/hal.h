@@ -54,6 +54,15 @@ void hal_partition_restore(u32 p);
  */
 bool hal_partition_console(u32 p, u64 addr, usize len);
 
+/**
+ * A capability came into (@added) or left slot @slot of partition @p, naming @object of @type
+ * (enum obj_type). Called after the change is witnessed and made, for every capability,
+ * whatever removed it (delete, revoke, a dying object or partition). Backends that map memory
+ * for partitions follow it: the bare-metal one maps an edge's shared pages into an end exactly
+ * while that end holds a capability to the edge. Must not fail.
+ */
+void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added);
+
 /** Stop the machine on a broken invariant. Prints @file:@line and @msg; never returns. */
 __attribute__((noreturn)) void hal_panic(const char *file, int line, const char *msg);
 
