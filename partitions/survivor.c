@@ -1,8 +1,8 @@
 /*
  * survivor and leaver: leaver sends one message on the edge in slot 1, waits for the answer and
- * exits, which destroys the edge. survivor reads that message in the shared pages, waits until receiving is denied
- * (the edge is gone), then touches the pages again: the kernel unmapped them when the
- * capability went away, so the access is a stage-2 fault and survivor is contained.
+ * exits, which destroys the edge. survivor reads that message in the shared pages, waits until
+ * receiving is denied (the edge is gone), then touches the pages again: the kernel unmapped them
+ * when the capability went away, so the access is a stage-2 fault and survivor is contained.
  */
 #include "rvp.h"
 

@@ -185,7 +185,7 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"throughput_rps\": %.3f,\n",
 		seconds > 0 ? (double)r->requests / seconds : 0.0);
 	fprintf(f,
-		"  \"latency_ns\": {\"all\": {\"count\": %zu, \"p50\": %" PRIu64
+		"  \"latency_ns\": {\"all\": {\"count\": %" PRIu64 ", \"p50\": %" PRIu64
 		", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64
 		", \"max\": %" PRIu64 "}},\n",
 		l->n, latency_quantile(l, 0.50), latency_quantile(l, 0.90),
