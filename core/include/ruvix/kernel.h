@@ -62,8 +62,8 @@ enum kerr kernel_halt(int status);
 
 /**
  * Time-driven kernel work, called by the backend's timer: expires device leases whose deadline
- * passed (one witness each) and queues a P3 audit of the witness chain. Returns the number of
- * leases expired.
+ * passed (one witness each) and, every 10 ms of kernel time, queues a P3 audit of the witness
+ * chain. Returns the number of leases expired.
  */
 u32 kernel_tick(void);
 
