@@ -47,26 +47,41 @@ u64 sched_slice_ns(handle_t h)
 	return sched_mode(h) == SCHED_REFLEX ? SCHED_REFLEX_SLICE_NS : SCHED_FLOW_SLICE_NS;
 }
 
-enum kerr sched_wake(handle_t h)
+static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 {
 	if (!partition_valid(h))
 		return KERR_STALE;
 	if (partition_state(h) != PS_RUNNING)
 		return KERR_STATE;
 	struct entity *e = &ent[handle_index(h)];
-	if (e->queued)
+	if (!explicit_deadline)
+		deadline = hal_now_ns() + (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS
+								   : SCHED_FLOW_DEADLINE_NS);
+	if (e->queued) {
+		if (explicit_deadline && deadline < e->deadline)
+			e->deadline = deadline; /* more urgent work arrived: move it up */
 		return KERR_OK;
+	}
 
 	u32 cpu = partition_cpu(h);
 	struct run_queue *q = &queues[cpu];
 	CHECK(q->count < RUVIX_MAX_PARTITIONS);
-	e->deadline = hal_now_ns() +
-		      (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS : SCHED_FLOW_DEADLINE_NS);
+	e->deadline = deadline;
 	e->order = wakes++;
 	e->queued = true;
 	e->cpu = cpu;
 	q->idx[q->count++] = handle_index(h);
 	return KERR_OK;
+}
+
+enum kerr sched_wake(handle_t h)
+{
+	return wake(h, false, 0);
+}
+
+enum kerr sched_wake_deadline(handle_t h, u64 deadline)
+{
+	return wake(h, true, deadline);
 }
 
 handle_t sched_next(u32 cpu)

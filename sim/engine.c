@@ -13,15 +13,32 @@
 #include "sim_hal.h"
 #include "trace.h"
 
-struct request {
-	uint64_t arrival_ns;
-	uint64_t service_ns;
+/* Batch work with no deadline is ordered under EDF as if due this long after it arrived. */
+#define NO_DEADLINE_NS 1000000000ull
+
+struct step {
+	uint8_t kind;
+	uint16_t part, to; /* engine partition indices */
+	uint64_t value;	   /* compute: ns; message: bytes */
 };
 
-/* A partition's FIFO of waiting requests: a ring that grows with the backlog, not the trace. */
-struct work_queue {
-	struct request *r;
-	size_t head, n, cap;
+/* A request in flight: where it is in its chain. Pooled; memory follows what is in flight. */
+struct req {
+	uint64_t arrival_ns;
+	uint64_t due_ns; /* absolute deadline; 0 when the trace gave none */
+	uint64_t order;	 /* key inside a partition's queue: FIFO or deadline order */
+	uint8_t cls;
+	uint8_t nsteps, cur;
+	struct step steps[TRACE_MAX_STEPS];
+};
+
+/* A binary min-heap of request ids, keyed by (key, seq): partition queues and deliveries. */
+struct heap {
+	struct hent {
+		uint64_t key, seq;
+		uint32_t id;
+	} * v;
+	size_t n, cap;
 };
 
 struct sim_partition {
@@ -29,52 +46,82 @@ struct sim_partition {
 	handle_t handle;
 	bool declared; /* named by the trace (with a manifest, partitions exist before) */
 	bool running;
-	struct work_queue q;
+	uint32_t node; /* NUMA node of its home CPU */
+	struct heap q;
 };
 
 struct sim_cpu {
 	bool busy;
 	bool idle; /* background work done since it last ran something */
-	handle_t current, last;
-	uint32_t part; /* index into partitions[] of current */
+	handle_t last;
+	uint32_t part; /* index into parts[] of what it runs */
+	uint32_t req;
 	uint64_t end_ns;
 };
 
 struct engine {
 	const struct sim_machine *m;
+	enum sim_policy policy;
 	bool from_manifest;
 	struct trace_reader trace;
 	struct sim_partition parts[RUVIX_MAX_PARTITIONS];
 	uint32_t nparts;
 	struct sim_cpu cpus[RUVIX_MAX_CPUS];
+	struct req *pool;
+	uint32_t *free_ids;
+	uint32_t pool_cap, nfree;
+	struct heap deliveries; /* messages on the wire, keyed by arrival time */
+	uint64_t seq;
 	struct sim_result *res;
 };
 
-static int queue_push(struct work_queue *q, struct request r)
+static int heap_push(struct heap *h, uint64_t key, uint64_t seq, uint32_t id)
 {
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? 2 * q->cap : 16;
-		struct request *v = malloc(cap * sizeof(*v));
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		struct hent *v = realloc(h->v, cap * sizeof(*v));
 		if (!v)
 			return -1;
-		for (size_t i = 0; i < q->n; i++)
-			v[i] = q->r[(q->head + i) % q->cap];
-		free(q->r);
-		q->r = v;
-		q->head = 0;
-		q->cap = cap;
+		h->v = v;
+		h->cap = cap;
 	}
-	q->r[(q->head + q->n) % q->cap] = r;
-	q->n++;
+	size_t i = h->n++;
+	struct hent x = { key, seq, id };
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+		if (h->v[up].key < x.key || (h->v[up].key == x.key && h->v[up].seq < x.seq))
+			break;
+		h->v[i] = h->v[up];
+		i = up;
+	}
+	h->v[i] = x;
 	return 0;
 }
 
-static struct request queue_pop(struct work_queue *q)
+static bool less(const struct hent *a, const struct hent *b)
 {
-	struct request r = q->r[q->head];
-	q->head = (q->head + 1) % q->cap;
-	q->n--;
-	return r;
+	return a->key < b->key || (a->key == b->key && a->seq < b->seq);
+}
+
+static struct hent heap_pop(struct heap *h)
+{
+	struct hent top = h->v[0], x = h->v[--h->n];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && less(&h->v[c + 1], &h->v[c]))
+			c++;
+		if (!less(&h->v[c], &x))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n > 0)
+		h->v[i] = x;
+	return top;
 }
 
 static int find_partition(const struct engine *e, const char *name)
@@ -91,6 +138,25 @@ static int index_of(const struct engine *e, handle_t h)
 		if (e->parts[i].handle == h)
 			return (int)i;
 	return -1;
+}
+
+static int64_t req_alloc(struct engine *e)
+{
+	if (e->nfree == 0) {
+		uint32_t cap = e->pool_cap ? 2 * e->pool_cap : 256;
+		struct req *p = realloc(e->pool, cap * sizeof(*p));
+		uint32_t *f = realloc(e->free_ids, cap * sizeof(*f));
+		if (!p || !f) {
+			free(p == e->pool ? NULL : p);
+			return -1;
+		}
+		e->pool = p;
+		e->free_ids = f;
+		for (uint32_t i = cap; i > e->pool_cap; i--)
+			e->free_ids[e->nfree++] = i - 1;
+		e->pool_cap = cap;
+	}
+	return e->free_ids[--e->nfree];
 }
 
 static int add_partition(struct engine *e, const char *name)
@@ -134,6 +200,73 @@ static int add_partition(struct engine *e, const char *name)
 	return 0;
 }
 
+/* The deadline a partition's most urgent queued request gives it, for the EDF policy. */
+static uint64_t head_due(const struct engine *e, const struct sim_partition *p)
+{
+	const struct req *r = &e->pool[p->q.v[0].id];
+	return r->due_ns ? r->due_ns : r->arrival_ns + NO_DEADLINE_NS;
+}
+
+/* Tell the kernel partition @i has work: FIFO wake (naive) or its head's deadline (edf). */
+static void wake(struct engine *e, uint32_t i)
+{
+	struct sim_partition *p = &e->parts[i];
+
+	sim_hal_set_cpu(partition_cpu(p->handle));
+	if (e->policy == POLICY_EDF)
+		sched_wake_deadline(p->handle, head_due(e, p));
+	else
+		sched_wake(p->handle);
+}
+
+static void finish(struct engine *e, struct req *r, uint32_t id, uint64_t now)
+{
+	uint64_t lat = now - r->arrival_ns;
+	struct sim_result *res = e->res;
+
+	latency_add(&res->latency[r->cls], lat);
+	latency_add(&res->latency_all, lat);
+	if (r->due_ns && now > r->due_ns)
+		res->deadline_misses[r->cls]++;
+	res->requests++;
+	e->free_ids[e->nfree++] = id;
+}
+
+/* Move request @id on from its current step at time @now. */
+static int advance(struct engine *e, uint32_t id, uint64_t now)
+{
+	struct req *r = &e->pool[id];
+
+	if (r->cur == r->nsteps) {
+		finish(e, r, id, now);
+		return 0;
+	}
+	const struct step *st = &r->steps[r->cur];
+	if (st->kind == STEP_MESSAGE) {
+		const struct sim_machine *m = e->m;
+		bool local = e->parts[st->part].node == e->parts[st->to].node;
+		uint64_t cost =
+			(local ? m->msg_local_ns : m->msg_remote_ns) +
+			st->value * (local ? m->local_ps_per_byte : m->remote_ps_per_byte) / 1000;
+		if (local)
+			e->res->local_bytes += st->value;
+		else
+			e->res->cross_node_bytes += st->value;
+		r->cur++;
+		return heap_push(&e->deliveries, now + cost, e->seq++, id);
+	}
+	struct sim_partition *p = &e->parts[st->part];
+	bool was_empty = p->q.n == 0;
+	uint64_t key = e->policy == POLICY_EDF
+			       ? (r->due_ns ? r->due_ns : r->arrival_ns + NO_DEADLINE_NS)
+			       : e->seq;
+	if (heap_push(&p->q, key, e->seq++, id) != 0)
+		return -1;
+	if (!p->running && (was_empty || e->policy == POLICY_EDF))
+		wake(e, st->part);
+	return 0;
+}
+
 /* Give every idle CPU the next partition its run queue holds. */
 static void dispatch(struct engine *e, uint64_t now)
 {
@@ -156,56 +289,65 @@ static void dispatch(struct engine *e, uint64_t now)
 		cpu->idle = false;
 		int i = index_of(e, h);
 		struct sim_partition *p = &e->parts[i];
+		if (p->q.n == 0)
+			continue; /* woken twice (EDF moves), its work already taken */
+		struct hent top = heap_pop(&p->q);
+		struct req *r = &e->pool[top.id];
 		uint64_t cost = 0;
 		if (cpu->last != h) {
 			cost = e->m->switch_ns;
 			e->res->switches++;
 		}
 		cpu->busy = true;
-		cpu->current = cpu->last = h;
+		cpu->last = h;
 		cpu->part = (uint32_t)i;
-		cpu->end_ns = now + cost + p->q.r[p->q.head].service_ns;
+		cpu->req = top.id;
+		cpu->end_ns = now + cost + r->steps[r->cur].value;
 		p->running = true;
 	}
 }
 
-static int arrive(struct engine *e, const struct trace_item *it)
+static int arrive(struct engine *e, const struct trace_item *it, uint64_t now)
 {
-	int i = find_partition(e, it->name);
+	int64_t id = req_alloc(e);
 
-	if (i < 0 || !e->parts[i].declared) {
-		trace_error(&e->trace, "request names partition '%s', which is not declared",
-			    it->name);
+	if (id < 0) {
+		trace_error(&e->trace, "out of memory for requests in flight");
 		return -1;
 	}
-	struct sim_partition *p = &e->parts[i];
-	if (queue_push(&p->q, (struct request){ it->at_ns, it->service_ns }) != 0) {
-		trace_error(&e->trace, "out of memory for the backlog of '%s'", it->name);
-		return -1;
+	struct req *r = &e->pool[id];
+	r->arrival_ns = it->at_ns;
+	r->due_ns = it->deadline_ns ? it->at_ns + it->deadline_ns : 0;
+	r->cls = it->cls;
+	r->nsteps = (uint8_t)it->nsteps;
+	r->cur = 0;
+	for (uint32_t k = 0; k < it->nsteps; k++) {
+		const struct trace_step *ts = &it->steps[k];
+		int a = find_partition(e, ts->part);
+		int b = ts->kind == STEP_MESSAGE ? find_partition(e, ts->to) : a;
+		if (a < 0 || b < 0 || !e->parts[a].declared || !e->parts[b].declared) {
+			trace_error(&e->trace,
+				    "request names partition '%s', which is not declared",
+				    a < 0 || !e->parts[a].declared ? ts->part : ts->to);
+			e->free_ids[e->nfree++] = (uint32_t)id;
+			return -1;
+		}
+		r->steps[k] = (struct step){ ts->kind, (uint16_t)a, (uint16_t)b, ts->value };
 	}
-	if (!p->running && p->q.n == 1)
-		sched_wake(p->handle);
-	return 0;
+	return advance(e, (uint32_t)id, now);
 }
 
 static int complete(struct engine *e, uint32_t c, uint64_t now)
 {
 	struct sim_cpu *cpu = &e->cpus[c];
 	struct sim_partition *p = &e->parts[cpu->part];
-	struct request r = queue_pop(&p->q);
 
-	if (latency_add(&e->res->latency, now - r.arrival_ns) != 0) {
-		fprintf(stderr, "ruvix-sim: out of memory for latency samples\n");
-		return -1;
-	}
-	e->res->requests++;
 	cpu->busy = false;
 	p->running = false;
-	if (p->q.n > 0) {
-		sim_hal_set_cpu(c);
-		sched_wake(p->handle);
-	}
-	return 0;
+	e->pool[cpu->req].cur++;
+	if (p->q.n > 0)
+		wake(e, cpu->part);
+	return advance(e, cpu->req, now);
 }
 
 /* Read trace items until the next request; 1 = one in *it, 0 = end, -1 = error. */
@@ -243,10 +385,10 @@ static int load_manifest(struct engine *e, const struct sim_blob *mf)
 }
 
 int sim_run(const char *trace_path, const struct sim_machine *m, const struct sim_blob *manifest,
-	    FILE *wlog, struct sim_result *res)
+	    enum sim_policy policy, FILE *wlog, struct sim_result *res)
 {
 	struct engine *e = calloc(1, sizeof(*e));
-	struct trace_item it;
+	static struct trace_item it;
 	int have, rc = -1;
 	uint64_t now = 0;
 
@@ -256,6 +398,7 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 	}
 	memset(res, 0, sizeof(*res));
 	e->m = m;
+	e->policy = policy;
 	e->res = res;
 	if (trace_open(&e->trace, trace_path) != 0)
 		goto out;
@@ -272,25 +415,37 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 		goto out;
 
 	have = next_request(e, &it);
+	if (have >= 0)
+		for (uint32_t i = 0; i < e->nparts; i++)
+			e->parts[i].node = m->desc.cpu_node[partition_cpu(e->parts[i].handle)];
 	for (;;) {
 		if (have < 0)
 			goto out;
-		/* The earliest completion; ties go to the lowest CPU. */
+		/* The earliest event; at equal times: completions (lowest CPU first), then
+		 * deliveries, then arrivals. */
 		int done = -1;
 		for (uint32_t c = 0; c < m->desc.ncpus; c++)
 			if (e->cpus[c].busy &&
 			    (done < 0 || e->cpus[c].end_ns < e->cpus[done].end_ns))
 				done = (int)c;
-		/* A completion at the same instant as an arrival is handled first. */
-		if (done >= 0 && (!have || e->cpus[done].end_ns <= it.at_ns)) {
-			now = e->cpus[done].end_ns;
+		uint64_t t_done = done >= 0 ? e->cpus[done].end_ns : UINT64_MAX;
+		uint64_t t_msg = e->deliveries.n ? e->deliveries.v[0].key : UINT64_MAX;
+		uint64_t t_arr = have ? it.at_ns : UINT64_MAX;
+		if (done >= 0 && t_done <= t_msg && t_done <= t_arr) {
+			now = t_done;
 			sim_hal_set_time(now);
 			if (complete(e, (uint32_t)done, now) != 0)
+				goto out;
+		} else if (e->deliveries.n && t_msg <= t_arr) {
+			now = t_msg;
+			sim_hal_set_time(now);
+			struct hent d = heap_pop(&e->deliveries);
+			if (advance(e, d.id, now) != 0)
 				goto out;
 		} else if (have) {
 			now = it.at_ns;
 			sim_hal_set_time(now);
-			if (arrive(e, &it) != 0)
+			if (arrive(e, &it, now) != 0)
 				goto out;
 			have = next_request(e, &it);
 		} else {
@@ -311,7 +466,10 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 out:
 	trace_close(&e->trace);
 	for (uint32_t i = 0; i < e->nparts; i++)
-		free(e->parts[i].q.r);
+		free(e->parts[i].q.v);
+	free(e->deliveries.v);
+	free(e->pool);
+	free(e->free_ids);
 	free(e);
 	return rc;
 }

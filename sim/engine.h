@@ -1,10 +1,12 @@
 /*
  * The discrete-event engine: replays a trace over the RuVix core with virtual time.
  *
- * Foundation model (docs/simulator.md): each partition is homed on a CPU round-robin in the
- * order the trace declares it; a request waits in its partition's FIFO; the core's scheduler
- * picks which runnable partition a free CPU runs next; a CPU runs one request to completion,
- * paying switch_ns first whenever it changes partition.
+ * Model (docs/simulator.md): each partition is homed on a CPU round-robin in the order the
+ * trace declares it (or as the manifest says). A request is a chain of steps: a compute step
+ * waits in its partition's queue until a CPU runs it to completion (paying switch_ns first when
+ * the CPU changes partition); a message step takes the machine's latency plus a per-byte cost,
+ * local or across NUMA nodes, and counts its bytes as local or cross-node. The core's
+ * scheduler picks which runnable partition a free CPU runs next.
  */
 #ifndef RUVIX_SIM_ENGINE_H
 #define RUVIX_SIM_ENGINE_H
@@ -15,6 +17,7 @@
 
 #include "machine.h"
 #include "stats.h"
+#include "trace.h"
 
 /** A device-tree blob loaded from a file (see blob.h). */
 struct sim_blob {
@@ -23,14 +26,23 @@ struct sim_blob {
 	const char *path;
 };
 
+/** Scheduling policies (docs/simulator.md). */
+enum sim_policy {
+	POLICY_NAIVE = 0, /* round-robin placement; FIFO between and within partitions */
+	POLICY_EDF = 1,	  /* round-robin placement; earliest request deadline first */
+};
+
 struct sim_result {
-	uint64_t events;   /* arrivals + completions processed */
+	uint64_t events;   /* arrivals, message deliveries and completions processed */
 	uint64_t requests; /* requests completed */
 	uint64_t switches; /* CPU changed partition */
 	uint64_t makespan_ns;
+	uint64_t local_bytes, cross_node_bytes; /* message bytes within / across NUMA nodes */
+	uint64_t deadline_misses[2];		/* per class (enum trace_class) */
 	uint32_t partitions;
-	uint8_t state_digest[16]; /* kernel_digest at the end, before the halt record */
-	struct latency_set latency;
+	uint8_t state_digest[16];      /* kernel_digest at the end, before the halt record */
+	struct latency_set latency[2]; /* per class (enum trace_class) */
+	struct latency_set latency_all;
 };
 
 /**
@@ -40,6 +52,6 @@ struct sim_result {
  * after printing an error (bad trace: file:line: what was expected).
  */
 int sim_run(const char *trace_path, const struct sim_machine *m, const struct sim_blob *manifest,
-	    FILE *wlog, struct sim_result *res);
+	    enum sim_policy policy, FILE *wlog, struct sim_result *res);
 
 #endif

@@ -5,10 +5,13 @@
  *   / { compatible = "ruvix,sim-machine"; model = "...";
  *       cpus { cpu@N { device_type = "cpu"; reg = <N>; numa-node-id = <K>; }; ... };
  *       memory@X { device_type = "memory"; reg = <addr size> (2 cells each); numa-node-id; };
- *       ruvix,costs { switch-ns = <N>; }; };
+ *       ruvix,costs { switch-ns = <N>; msg-local-ns = <N>; msg-remote-ns = <N>;
+ *                     local-ps-per-byte = <N>; remote-ps-per-byte = <N>; }; };
+ * Every cost but switch-ns is optional and 0 when absent.
  */
 #include "machine.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +100,24 @@ static int parse(const void *fdt, const char *path, struct sim_machine *m)
 	if (sw < 0)
 		return fail(path, "/ruvix,costs", "expected switch-ns = <nanoseconds> (one cell)");
 	m->switch_ns = (uint64_t)sw;
+	static const struct {
+		const char *name;
+		size_t offset;
+	} optional[] = {
+		{ "msg-local-ns", offsetof(struct sim_machine, msg_local_ns) },
+		{ "msg-remote-ns", offsetof(struct sim_machine, msg_remote_ns) },
+		{ "local-ps-per-byte", offsetof(struct sim_machine, local_ps_per_byte) },
+		{ "remote-ps-per-byte", offsetof(struct sim_machine, remote_ps_per_byte) },
+	};
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+		long long v = u32_prop(fdt, costs, optional[i].name);
+		if (v == -2) {
+			snprintf(name, sizeof(name), "%s: expected <N> (one cell)",
+				 optional[i].name);
+			return fail(path, "/ruvix,costs", name);
+		}
+		*(uint64_t *)((char *)m + optional[i].offset) = v < 0 ? 0 : (uint64_t)v;
+	}
 	return 0;
 }
 

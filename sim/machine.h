@@ -10,6 +10,9 @@ struct sim_machine {
 	char model[64];
 	struct machine_desc desc; /* CPUs, NUMA nodes, memory: what the kernel is told */
 	uint64_t switch_ns;	  /* cost of switching a CPU to another partition */
+	uint64_t msg_local_ns;	  /* latency of a message within a NUMA node */
+	uint64_t msg_remote_ns;	  /* latency of a message across NUMA nodes */
+	uint64_t local_ps_per_byte, remote_ps_per_byte; /* transfer cost, picoseconds per byte */
 };
 
 /**

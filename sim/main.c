@@ -2,7 +2,7 @@
  * ruvix-sim: run the RuVix core over a simulated machine on a workload trace.
  *
  *   ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR
- *                 [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive] [--seed N]
+ *                 [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf] [--seed N]
  *
  * Writes DIR/report.json and DIR/witness.wlog. Both are written under temporary names and
  * renamed only when the run succeeded, so a failed run leaves no half-written output.
@@ -33,7 +33,7 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
-		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive] "
+		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf] "
 		   "[--seed N]\n"
 		   "Writes DIR/report.json and DIR/witness.wlog (docs/simulator.md).\n"
 		   "Shipped machines: see sim/machines/ (for example: virt2, numa2x2).\n");
@@ -81,8 +81,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "ruvix-sim: run needs --trace, --machine and --out\n");
 		return -1;
 	}
-	if (strcmp(o->policy, "naive") != 0) {
-		fprintf(stderr, "ruvix-sim: unknown policy '%s' (known: naive)\n", o->policy);
+	if (strcmp(o->policy, "naive") != 0 && strcmp(o->policy, "edf") != 0) {
+		fprintf(stderr, "ruvix-sim: unknown policy '%s' (known: naive, edf)\n", o->policy);
 		return -1;
 	}
 	return 0;
@@ -157,7 +157,6 @@ static void json_string(FILE *f, const char *s)
 static void write_report(FILE *f, const struct options *o, const struct sim_machine *m,
 			 struct sim_result *r, const char *head_hex, uint64_t records)
 {
-	struct latency_set *l = &r->latency;
 	double seconds = (double)r->makespan_ns / 1e9;
 
 	fprintf(f, "{\n  \"ruvix_sim_version\": \"%s\",\n  \"trace\": ", SIM_VERSION);
@@ -184,13 +183,29 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"makespan_ns\": %" PRIu64 ",\n", r->makespan_ns);
 	fprintf(f, "  \"throughput_rps\": %.3f,\n",
 		seconds > 0 ? (double)r->requests / seconds : 0.0);
-	fprintf(f,
-		"  \"latency_ns\": {\"all\": {\"count\": %" PRIu64 ", \"p50\": %" PRIu64
-		", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64
-		", \"max\": %" PRIu64 "}},\n",
-		l->n, latency_quantile(l, 0.50), latency_quantile(l, 0.90),
-		latency_quantile(l, 0.99), latency_quantile(l, 0.999), latency_quantile(l, 1.0));
+	fprintf(f, "  \"latency_ns\": {");
+	const struct {
+		const char *name;
+		const struct latency_set *l;
+	} sets[] = { { "all", &r->latency_all },
+		     { "critical", &r->latency[CLASS_CRITICAL] },
+		     { "batch", &r->latency[CLASS_BATCH] } };
+	for (int i = 0; i < 3; i++) {
+		const struct latency_set *l = sets[i].l;
+		fprintf(f,
+			"%s\"%s\": {\"count\": %" PRIu64 ", \"p50\": %" PRIu64 ", \"p90\": %" PRIu64
+			", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}",
+			i ? ", " : "", sets[i].name, l->n, latency_quantile(l, 0.50),
+			latency_quantile(l, 0.90), latency_quantile(l, 0.99),
+			latency_quantile(l, 0.999), latency_quantile(l, 1.0));
+	}
+	fprintf(f, "},\n");
+	fprintf(f, "  \"deadline_misses\": {\"critical\": %" PRIu64 ", \"batch\": %" PRIu64 "},\n",
+		r->deadline_misses[CLASS_CRITICAL], r->deadline_misses[CLASS_BATCH]);
+	fprintf(f, "  \"local_bytes\": %" PRIu64 ",\n", r->local_bytes);
+	fprintf(f, "  \"cross_node_bytes\": %" PRIu64 ",\n", r->cross_node_bytes);
 	fprintf(f, "  \"switches\": %" PRIu64 ",\n", r->switches);
+	fprintf(f, "  \"migrations\": 0,\n");
 	char digest[33];
 	for (int i = 0; i < 16; i++)
 		sprintf(digest + 2 * i, "%02x", r->state_digest[i]);
@@ -245,7 +260,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ruvix-sim: cannot write in %s: %s\n", o.out, strerror(errno));
 		goto out;
 	}
-	if (sim_run(o.trace, &m, o.manifest ? &manifest : NULL, wf, &res) != 0)
+	if (sim_run(o.trace, &m, o.manifest ? &manifest : NULL,
+		    strcmp(o.policy, "edf") == 0 ? POLICY_EDF : POLICY_NAIVE, wf, &res) != 0)
 		goto out;
 
 	uint8_t head[WITNESS_CHAIN_SIZE];
@@ -265,8 +281,8 @@ int main(int argc, char **argv)
 	}
 	printf("ruvix-sim: %" PRIu64 " requests on %" PRIu32 " partitions, %" PRIu32
 	       " CPUs: p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, makespan %" PRIu64 " ns\n",
-	       res.requests, res.partitions, m.desc.ncpus, latency_quantile(&res.latency, 0.5),
-	       latency_quantile(&res.latency, 0.99), res.makespan_ns);
+	       res.requests, res.partitions, m.desc.ncpus, latency_quantile(&res.latency_all, 0.5),
+	       latency_quantile(&res.latency_all, 0.99), res.makespan_ns);
 	printf("ruvix-sim: report %s\nruvix-sim: witness log %s (%" PRIu64 " records, head %s)\n",
 	       report, wlog, witness_count(), head_hex);
 	rc = 0;
@@ -277,7 +293,9 @@ out:
 		fclose(rf);
 	if (rc == 0)
 		cleanup.armed = false;
-	latency_free(&res.latency);
+	latency_free(&res.latency_all);
+	latency_free(&res.latency[0]);
+	latency_free(&res.latency[1]);
 	free(manifest_data);
 	return rc;
 }

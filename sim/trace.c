@@ -1,4 +1,4 @@
-/* Trace format v0 reader; see traces/README.md for the grammar. */
+/* Trace format reader, versions 0 and 1; see traces/README.md for the grammar. */
 #include "trace.h"
 
 #include <errno.h>
@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define LINE_MAX_BYTES 512
+#define LINE_MAX_BYTES 1024
 
 void trace_error(const struct trace_reader *r, const char *fmt, ...)
 {
@@ -114,23 +114,106 @@ int trace_open(struct trace_reader *r, const char *path)
 		trace_close(r);
 		return -1;
 	}
-	if (strcmp(f[1], "0") != 0) {
-		trace_error(r, "trace format version %s is not supported (this reader knows 0)",
+	if (strcmp(f[1], "0") != 0 && strcmp(f[1], "1") != 0) {
+		trace_error(r,
+			    "trace format version %s is not supported (this reader knows 0 and 1)",
 			    f[1]);
 		trace_close(r);
 		return -1;
+	}
+	r->version = f[1][0] - '0';
+	return 0;
+}
+
+/* Copy a partition name field that ends at @end (':' or NUL); false when it is not a name. */
+static bool take_name(const char *s, const char *end, char out[TRACE_NAME_MAX])
+{
+	size_t n = (size_t)(end - s);
+
+	if (n == 0 || n >= TRACE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == ':')
+			return false;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* c:PART:NS or m:FROM:TO:BYTES. */
+static bool parse_step(const char *tok, struct trace_step *st)
+{
+	const char *p = tok + 2, *c1, *c2;
+
+	if ((tok[0] != 'c' && tok[0] != 'm') || tok[1] != ':')
+		return false;
+	c1 = strchr(p, ':');
+	if (!c1 || !take_name(p, c1, st->part))
+		return false;
+	if (tok[0] == 'c') {
+		st->kind = STEP_COMPUTE;
+		st->to[0] = '\0';
+		return parse_u64(c1 + 1, &st->value) && st->value > 0;
+	}
+	c2 = strchr(c1 + 1, ':');
+	if (!c2 || !take_name(c1 + 1, c2, st->to))
+		return false;
+	st->kind = STEP_MESSAGE;
+	return parse_u64(c2 + 1, &st->value);
+}
+
+static int read_request_v1(struct trace_reader *r, struct trace_item *it, char **f, int n)
+{
+	if (n < 5 || !parse_u64(f[1], &it->at_ns) || !parse_u64(f[3], &it->deadline_ns) ||
+	    (strcmp(f[2], "critical") != 0 && strcmp(f[2], "batch") != 0)) {
+		trace_error(r, "expected 'request AT_NS critical|batch DEADLINE_NS STEP...' "
+			       "(integers; at least one step)");
+		return -1;
+	}
+	it->cls = strcmp(f[2], "critical") == 0 ? CLASS_CRITICAL : CLASS_BATCH;
+	it->nsteps = 0;
+	for (int i = 4; i < n; i++) {
+		if (it->nsteps == TRACE_MAX_STEPS) {
+			trace_error(r, "more than %d steps in one request", TRACE_MAX_STEPS);
+			return -1;
+		}
+		struct trace_step *st = &it->steps[it->nsteps];
+		if (!parse_step(f[i], st)) {
+			trace_error(r,
+				    "step %d '%s': expected c:PARTITION:NS (NS > 0) or "
+				    "m:FROM:TO:BYTES",
+				    i - 3, f[i]);
+			return -1;
+		}
+		/* A chain is one thread of work: each step starts where the last one ended. */
+		const char *where = it->nsteps == 0 ? NULL
+				    : it->steps[it->nsteps - 1].kind == STEP_MESSAGE
+					    ? it->steps[it->nsteps - 1].to
+					    : it->steps[it->nsteps - 1].part;
+		if (where && strcmp(where, st->part) != 0) {
+			trace_error(r,
+				    "step %d starts on '%s', but the request is on '%s' after step "
+				    "%d",
+				    i - 3, st->part, where, i - 4);
+			return -1;
+		}
+		if (st->kind == STEP_MESSAGE && strcmp(st->part, st->to) == 0) {
+			trace_error(r, "step %d: a message from '%s' to itself", i - 3, st->part);
+			return -1;
+		}
+		it->nsteps++;
 	}
 	return 0;
 }
 
 int trace_next(struct trace_reader *r, struct trace_item *it)
 {
-	char buf[LINE_MAX_BYTES], *f[5] = { 0 };
+	char buf[LINE_MAX_BYTES], *f[4 + TRACE_MAX_STEPS + 1] = { 0 };
 	int got = next_line(r, buf);
 
 	if (got <= 0)
 		return got;
-	int n = split(buf, f, 4);
+	int n = split(buf, f, 4 + TRACE_MAX_STEPS);
 	if (strcmp(f[0], "partition") == 0) {
 		if (n != 2 || !valid_name(f[1])) {
 			trace_error(r,
@@ -147,10 +230,23 @@ int trace_next(struct trace_reader *r, struct trace_item *it)
 		return 1;
 	}
 	if (strcmp(f[0], "request") == 0) {
-		if (n != 4 || !parse_u64(f[1], &it->at_ns) || !valid_name(f[2]) ||
-		    !parse_u64(f[3], &it->service_ns) || it->service_ns == 0) {
-			trace_error(r, "expected 'request AT_NS PARTITION SERVICE_NS' (integers, "
-				       "SERVICE_NS > 0)");
+		if (n > 4 + TRACE_MAX_STEPS) {
+			trace_error(r, "more than %d steps in one request", TRACE_MAX_STEPS);
+			return -1;
+		}
+		if (r->version == 0) {
+			if (n != 4 || !parse_u64(f[1], &it->at_ns) || !valid_name(f[2]) ||
+			    !parse_u64(f[3], &it->steps[0].value) || it->steps[0].value == 0) {
+				trace_error(r, "expected 'request AT_NS PARTITION SERVICE_NS' "
+					       "(integers, SERVICE_NS > 0)");
+				return -1;
+			}
+			it->cls = CLASS_BATCH;
+			it->deadline_ns = 0;
+			it->nsteps = 1;
+			it->steps[0].kind = STEP_COMPUTE;
+			memcpy(it->steps[0].part, f[2], strlen(f[2]) + 1);
+		} else if (read_request_v1(r, it, f, n) != 0) {
 			return -1;
 		}
 		if (it->at_ns < r->last_at_ns) {
@@ -164,7 +260,6 @@ int trace_next(struct trace_reader *r, struct trace_item *it)
 		r->last_at_ns = it->at_ns;
 		r->seen_request = 1;
 		it->kind = TRACE_REQUEST;
-		memcpy(it->name, f[2], strlen(f[2]) + 1);
 		return 1;
 	}
 	trace_error(r, "expected 'partition' or 'request', found '%s'", f[0]);

@@ -1,6 +1,13 @@
 /*
- * Streaming reader of RuVix trace files, format version 0 (traces/README.md). One item is read
- * at a time, so memory does not grow with the length of the trace.
+ * Streaming reader of RuVix trace files, format versions 0 and 1 (traces/README.md). One item is
+ * read at a time, so memory does not grow with the length of the trace.
+ *
+ * Version 1 requests carry a latency class, a relative deadline and a chain of steps:
+ *   request AT_NS CLASS DEADLINE_NS STEP...
+ *   STEP = c:PARTITION:NS          compute NS nanoseconds on PARTITION
+ *        | m:FROM:TO:BYTES         a message of BYTES from FROM to TO
+ * A version 0 request "request AT_NS PARTITION NS" reads as a batch request with no deadline
+ * and the single step c:PARTITION:NS.
  */
 #ifndef RUVIX_SIM_TRACE_H
 #define RUVIX_SIM_TRACE_H
@@ -8,23 +15,45 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TRACE_NAME_MAX 17 /* = PARTITION_NAME_MAX: 16 characters */
+#define TRACE_NAME_MAX	17 /* = PARTITION_NAME_MAX: 16 characters */
+#define TRACE_MAX_STEPS 16
 
 enum trace_item_kind {
 	TRACE_PARTITION, /* partition NAME */
-	TRACE_REQUEST,	 /* request AT_NS NAME SERVICE_NS */
+	TRACE_REQUEST,	 /* request ... */
+};
+
+enum trace_class {
+	CLASS_BATCH = 0,
+	CLASS_CRITICAL = 1,
+};
+
+enum trace_step_kind {
+	STEP_COMPUTE = 0,
+	STEP_MESSAGE = 1,
+};
+
+struct trace_step {
+	uint8_t kind;
+	char part[TRACE_NAME_MAX]; /* compute: where; message: from */
+	char to[TRACE_NAME_MAX];   /* message: to */
+	uint64_t value;		   /* compute: ns; message: bytes */
 };
 
 struct trace_item {
 	enum trace_item_kind kind;
-	char name[TRACE_NAME_MAX];
+	char name[TRACE_NAME_MAX]; /* TRACE_PARTITION */
 	uint64_t at_ns;
-	uint64_t service_ns;
+	uint8_t cls;
+	uint64_t deadline_ns; /* relative; 0: none */
+	uint32_t nsteps;
+	struct trace_step steps[TRACE_MAX_STEPS];
 };
 
 struct trace_reader {
 	FILE *f;
 	const char *path;
+	int version;
 	unsigned long line; /* line number of the item returned last */
 	uint64_t last_at_ns;
 	int seen_request;

@@ -51,6 +51,45 @@ def tiny_trace_exact_figures():
     check(rep["witness"]["records"] == 11, f"records {rep['witness']['records']}, want 11")
 
 
+CHAIN = ROOT / "tests" / "data" / "chain.trace"
+EDF = ROOT / "tests" / "data" / "edf.trace"
+
+
+def chain_trace_exact_figures():
+    """Chains with messages on numa2x2 (costs in sim/machines/numa2x2.dts), worked by hand:
+    critical: a 1000..2000, a->c remote 1500 + 1000 B x 0.4 ns = 1900, c 4900..6900 -> 6900;
+    batch: b 1000..4002, b->a local 500 + 500 B x 0.1 ns = 550, a 4552..5552 (no switch)."""
+    out = WORK / "chain"
+    r = sim(out, CHAIN, "numa2x2")
+    check(r.returncode == 0, f"run failed: {r.stderr}")
+    rep = json.loads((out / "report.json").read_text())
+    want = {"events": 8, "requests": 2, "switches": 3, "makespan_ns": 6900,
+            "local_bytes": 500, "cross_node_bytes": 1000, "migrations": 0,
+            "deadline_misses": {"critical": 0, "batch": 0}}
+    for k, v in want.items():
+        check(rep[k] == v, f"{k} = {rep[k]}, want {v}")
+    lat = rep["latency_ns"]
+    check(lat["critical"] == {"count": 1, "p50": 6900, "p90": 6900, "p99": 6900, "p999": 6900,
+                              "max": 6900}, f"critical {lat['critical']}")
+    check(lat["batch"]["count"] == 1 and lat["batch"]["max"] == 5552, f"batch {lat['batch']}")
+    check(lat["all"]["p50"] == 5552 and lat["all"]["max"] == 6900, f"all {lat['all']}")
+
+
+def edf_puts_the_deadline_first():
+    """One CPU's partition holds two queued requests, batch then critical: naive runs them in
+    arrival order, edf runs the critical one first."""
+    got = {}
+    for policy in ("naive", "edf"):
+        out = WORK / f"edf-{policy}"
+        r = sim(out, EDF, "virt2", "--policy", policy)
+        check(r.returncode == 0, f"{policy}: {r.stderr}")
+        rep = json.loads((out / "report.json").read_text())
+        check(rep["policy"] == policy, f"policy {rep['policy']}")
+        got[policy] = (rep["latency_ns"]["critical"]["max"], rep["latency_ns"]["batch"]["max"])
+    check(got["naive"] == (3980, 2990), f"naive {got['naive']}, want critical 3980, batch 2990")
+    check(got["edf"] == (2980, 3990), f"edf {got['edf']}, want critical 2980, batch 3990")
+
+
 def log_verifies_and_tampering_is_caught():
     out = WORK / "tamper"
     r = sim(out)
@@ -77,8 +116,16 @@ def log_verifies_and_tampering_is_caught():
 
 
 BAD_TRACES = [
+    ("ruvix-trace 1\npartition a\nrequest 0 urgent 0 c:a:5\n", 3, "critical|batch"),
+    ("ruvix-trace 1\npartition a\nrequest 0 batch 0\n", 3, "at least one step"),
+    ("ruvix-trace 1\npartition a\nrequest 0 batch 0 x:a:5\n", 3, "step 1 'x:a:5': expected c:PARTITION:NS"),
+    ("ruvix-trace 1\npartition a\npartition b\nrequest 0 batch 0 c:a:5 c:b:5\n", 4,
+     "step 2 starts on 'b', but the request is on 'a' after step 1"),
+    ("ruvix-trace 1\npartition a\nrequest 0 batch 0 c:a:5 m:a:a:8\n", 3, "a message from 'a' to itself"),
+    ("ruvix-trace 1\npartition a\nrequest 0 batch 0 c:a:0\n", 3, "(NS > 0)"),
+    ("ruvix-trace 1\npartition a\nrequest 0 batch 0 c:a:5 m:a:zz:8\n", 3, "'zz', which is not declared"),
     ("", 1, "expected the header"),
-    ("ruvix-trace 9\n", 1, "version 9 is not supported"),
+    ("ruvix-trace 9\n", 1, "version 9 is not supported (this reader knows 0 and 1)"),
     ("hello\n", 1, "expected the header"),
     ("ruvix-trace 0\npartition a\nrequest 5 a\n", 3, "expected 'request AT_NS PARTITION SERVICE_NS'"),
     ("ruvix-trace 0\npartition a\nrequest 5 a 0\n", 3, "SERVICE_NS > 0"),
@@ -188,6 +235,8 @@ if __name__ == "__main__":
     main([
         ("byte_identical_runs", byte_identical_runs),
         ("tiny_trace_exact_figures", tiny_trace_exact_figures),
+        ("chain_trace_exact_figures", chain_trace_exact_figures),
+        ("edf_puts_the_deadline_first", edf_puts_the_deadline_first),
         ("log_verifies_and_tampering_is_caught", log_verifies_and_tampering_is_caught),
         ("bad_traces_fail_cleanly", bad_traces_fail_cleanly),
         ("failed_run_keeps_the_previous_report", failed_run_keeps_the_previous_report),

@@ -43,6 +43,13 @@ u64 sched_slice_ns(handle_t h);
  */
 enum kerr sched_wake(handle_t h);
 
+/**
+ * sched_wake with an explicit absolute deadline, for a backend that knows when the partition's
+ * most urgent work is due (the simulator's request deadlines). A partition already queued keeps
+ * its place unless @deadline is earlier, which moves it up.
+ */
+enum kerr sched_wake_deadline(handle_t h, u64 deadline);
+
 /** Take the queued partition of @cpu with the earliest deadline, or HANDLE_NONE. */
 handle_t sched_next(u32 cpu);
 
