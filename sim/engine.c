@@ -61,6 +61,7 @@ struct sim_cpu {
 
 struct engine {
 	const struct sim_machine *m;
+	double time_scale;
 	enum sim_policy policy;
 	bool from_manifest;
 	struct trace_reader trace;
@@ -122,6 +123,12 @@ static struct hent heap_pop(struct heap *h)
 	if (h->n > 0)
 		h->v[i] = x;
 	return top;
+}
+
+/* An arrival time under the load sweep's scale (rounded; deterministic). */
+static uint64_t scaled(const struct engine *e, uint64_t at)
+{
+	return e->time_scale == 1.0 ? at : (uint64_t)((double)at * e->time_scale + 0.5);
 }
 
 static int find_partition(const struct engine *e, const char *name)
@@ -385,7 +392,7 @@ static int load_manifest(struct engine *e, const struct sim_blob *mf)
 }
 
 int sim_run(const char *trace_path, const struct sim_machine *m, const struct sim_blob *manifest,
-	    enum sim_policy policy, FILE *wlog, struct sim_result *res)
+	    enum sim_policy policy, double time_scale, FILE *wlog, struct sim_result *res)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	static struct trace_item it;
@@ -397,6 +404,7 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 		return -1;
 	}
 	memset(res, 0, sizeof(*res));
+	sim_hal_reset();
 	e->m = m;
 	e->policy = policy;
 	e->res = res;
@@ -415,6 +423,9 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 		goto out;
 
 	have = next_request(e, &it);
+	e->time_scale = time_scale;
+	if (have == 1)
+		it.at_ns = scaled(e, it.at_ns);
 	if (have >= 0)
 		for (uint32_t i = 0; i < e->nparts; i++)
 			e->parts[i].node = m->desc.cpu_node[partition_cpu(e->parts[i].handle)];
@@ -448,6 +459,8 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 			if (arrive(e, &it, now) != 0)
 				goto out;
 			have = next_request(e, &it);
+			if (have == 1)
+				it.at_ns = scaled(e, it.at_ns);
 		} else {
 			break;
 		}

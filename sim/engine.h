@@ -46,12 +46,13 @@ struct sim_result {
 };
 
 /**
- * Replay the trace at @trace_path on machine @m; witness records go to @wlog. With a
+ * Replay the trace at @trace_path on machine @m; witness records go to @wlog. Arrival times
+ * are multiplied by @time_scale (1: as recorded; 2: half the offered load). With a
  * @manifest (NULL for none) the kernel is first built from it and the trace's partitions must
  * be the manifest's; without one the trace's partition lines create them. Returns 0, or -1
  * after printing an error (bad trace: file:line: what was expected).
  */
 int sim_run(const char *trace_path, const struct sim_machine *m, const struct sim_blob *manifest,
-	    enum sim_policy policy, FILE *wlog, struct sim_result *res);
+	    enum sim_policy policy, double time_scale, FILE *wlog, struct sim_result *res);
 
 #endif

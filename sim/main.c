@@ -26,13 +26,17 @@
 #define SIM_VERSION "0.1.0"
 
 struct options {
-	const char *trace, *machine, *out, *policy, *manifest;
+	const char *trace, *machine, *out, *policy, *manifest, *cdf;
+	double time_scale;
 	uint64_t seed;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
+		   "                     [--time-scale X] [--cdf FILE]\n"
+		   "       ruvix-sim compare --trace FILE --machine M --policies naive,edf\n"
+		   "                     --loads 0.5,0.7,0.9 --out DIR [--manifest X] [--seed N]\n"
 		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf] "
 		   "[--seed N]\n"
 		   "Writes DIR/report.json and DIR/witness.wlog (docs/simulator.md).\n"
@@ -41,7 +45,7 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	*o = (struct options){ .policy = "naive" };
+	*o = (struct options){ .policy = "naive", .time_scale = 1.0 };
 	if (argc < 2 || strcmp(argv[1], "run") != 0)
 		return -1;
 	for (int i = 2; i < argc; i++) {
@@ -59,7 +63,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->out = v;
 		else if (!strcmp(a, "--manifest"))
 			o->manifest = v;
-		else if (!strcmp(a, "--policy"))
+		else if (!strcmp(a, "--cdf"))
+			o->cdf = v;
+		else if (!strcmp(a, "--time-scale")) {
+			char *end;
+			o->time_scale = strtod(v, &end);
+			if (*end || !(o->time_scale > 0) || o->time_scale > 1e6) {
+				fprintf(stderr,
+					"ruvix-sim: --time-scale wants a number above 0, got "
+					"'%s'\n",
+					v);
+				return -1;
+			}
+		} else if (!strcmp(a, "--policy"))
 			o->policy = v;
 		else if (!strcmp(a, "--seed")) {
 			char *end;
@@ -172,6 +188,7 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"policy\": ");
 	json_string(f, o->policy);
 	fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n", o->seed);
+	fprintf(f, "  \"time_scale\": %.6g,\n", o->time_scale);
 	fprintf(f, "  \"manifest\": ");
 	if (o->manifest)
 		json_string(f, o->manifest);
@@ -214,6 +231,23 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 		head_hex);
 }
 
+/* The latency distribution as "ns fraction_all fraction_critical" lines (for plots). */
+static int write_cdf(const char *path, const struct sim_result *r)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "ruvix-sim: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	latency_cdf(f, &r->latency_all, &r->latency[CLASS_CRITICAL]);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "ruvix-sim: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -225,6 +259,21 @@ int main(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "compare")) {
+		/* The sweep, its table and its plots are a Python driver of `ruvix-sim run`. */
+		char *args[64];
+		int n = 0;
+		args[n++] = (char *)"python3";
+		args[n++] = (char *)RUVIX_COMPARE_SCRIPT;
+		args[n++] = (char *)"--sim";
+		args[n++] = argv[0];
+		for (int i = 2; i < argc && n < 63; i++)
+			args[n++] = argv[i];
+		args[n] = NULL;
+		execvp("python3", args);
+		fprintf(stderr, "ruvix-sim: cannot run python3 for compare: %s\n", strerror(errno));
+		return 1;
 	}
 	if (parse_args(argc, argv, &o) != 0) {
 		usage(stderr);
@@ -261,7 +310,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (sim_run(o.trace, &m, o.manifest ? &manifest : NULL,
-		    strcmp(o.policy, "edf") == 0 ? POLICY_EDF : POLICY_NAIVE, wf, &res) != 0)
+		    strcmp(o.policy, "edf") == 0 ? POLICY_EDF : POLICY_NAIVE, o.time_scale, wf,
+		    &res) != 0)
+		goto out;
+	if (o.cdf && write_cdf(o.cdf, &res) != 0)
 		goto out;
 
 	uint8_t head[WITNESS_CHAIN_SIZE];

@@ -58,6 +58,22 @@ uint64_t latency_quantile(const struct latency_set *s, double q)
 	return s->max;
 }
 
+void latency_cdf(FILE *f, const struct latency_set *all, const struct latency_set *sub)
+{
+	uint64_t a = 0, b = 0;
+
+	if (!all->counts)
+		return;
+	for (size_t k = 0; k < LATENCY_BUCKETS; k++) {
+		a += all->counts[k];
+		b += sub->counts ? sub->counts[k] : 0;
+		if (all->counts[k])
+			fprintf(f, "%llu %.6f %.6f\n", (unsigned long long)bucket_floor(k),
+				(double)a / (double)all->n,
+				sub->n ? (double)b / (double)sub->n : 0.0);
+	}
+}
+
 void latency_free(struct latency_set *s)
 {
 	free(s->counts);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define LATENCY_SUB_BITS 10
 #define LATENCY_BUCKETS	 ((64 - LATENCY_SUB_BITS + 1) << LATENCY_SUB_BITS)
@@ -29,6 +30,10 @@ int latency_add(struct latency_set *s, uint64_t ns);
  * exact maximum. 0 for an empty set.
  */
 uint64_t latency_quantile(const struct latency_set *s, double q);
+
+/** Write "ns fraction_all fraction_sub" per occupied bucket of @all; @sub is a subset
+ *  (a class) sharing the bucket layout. */
+void latency_cdf(FILE *f, const struct latency_set *all, const struct latency_set *sub);
 
 void latency_free(struct latency_set *s);
 

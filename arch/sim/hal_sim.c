@@ -13,6 +13,14 @@ static uint32_t cpu;
 static FILE *witness_file;
 static uint64_t witness_records;
 
+void sim_hal_reset(void)
+{
+	now = 0;
+	cpu = 0;
+	witness_file = NULL;
+	witness_records = 0;
+}
+
 void sim_hal_set_time(uint64_t now_ns)
 {
 	if (now_ns < now)

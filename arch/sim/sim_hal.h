@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/** Start a new run: time 0, CPU 0, no witness file. */
+void sim_hal_reset(void);
+
 /** Set virtual time; it must never go backwards (checked). */
 void sim_hal_set_time(uint64_t now_ns);
 

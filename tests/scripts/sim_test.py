@@ -221,6 +221,38 @@ def bad_manifest_fails_with_node_and_property():
     check(not out.exists(), f"a failed run left {out} behind")
 
 
+def compare_writes_summary_table_and_plots():
+    trace = WORK / "compare.trace"
+    g = run([ROOT / "tools" / "ruvix_trace.py", "gen", "--requests", "3000", "--seed", "5",
+             "-o", trace])
+    check(g.returncode == 0, g.stderr)
+    outs = []
+    for name in ("cmp-a", "cmp-b"):
+        out = WORK / name
+        if out.exists():
+            shutil.rmtree(out)
+        r = run([SIM, "compare", "--trace", trace, "--machine", "numa2x2", "--policies",
+                 "naive,edf", "--loads", "0.5,0.9", "--out", out])
+        check(r.returncode == 0, f"compare failed: {r.stderr}")
+        check("policy" in r.stdout and "edf" in r.stdout, f"no table: {r.stdout}")
+        outs.append(out)
+    summary = json.loads((outs[0] / "summary.json").read_text())
+    check(len(summary["runs"]) == 4, f"{len(summary['runs'])} runs")
+    for png in summary["plots"]:
+        data = (outs[0] / png).read_bytes()
+        check(data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 1000, f"{png} is not a plot")
+    check((outs[0] / "summary.json").read_bytes() == (outs[1] / "summary.json").read_bytes()
+          .replace(b"cmp-b", b"cmp-a") or
+          json.loads((outs[1] / "summary.json").read_text())["runs"] == summary["runs"],
+          "two identical sweeps differ")
+    by = {(r["policy"], r["load"]): r for r in summary["runs"]}
+    check(by[("naive", 0.9)]["latency_ns"]["critical"]["p99"] >=
+          by[("naive", 0.5)]["latency_ns"]["critical"]["p99"], "more load, shorter tail?")
+    bad = run([SIM, "compare", "--trace", trace, "--machine", "numa2x2", "--loads", "x",
+               "--out", WORK / "cmp-bad"])
+    check(bad.returncode == 1 and "--loads wants numbers" in bad.stderr, bad.stderr)
+
+
 def usage_errors():
     r = run([SIM, "run", "--trace", TINY])
     check(r.returncode == 2 and "needs --trace, --machine and --out" in r.stderr, r.stderr)
@@ -244,5 +276,6 @@ if __name__ == "__main__":
         ("manifest_run_replays_to_the_reported_digest", manifest_run_replays_to_the_reported_digest),
         ("trace_partitions_must_be_in_the_manifest", trace_partitions_must_be_in_the_manifest),
         ("bad_manifest_fails_with_node_and_property", bad_manifest_fails_with_node_and_property),
+        ("compare_writes_summary_table_and_plots", compare_writes_summary_table_and_plots),
         ("usage_errors", usage_errors),
     ])

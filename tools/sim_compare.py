@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""ruvix-sim compare: run several policies over an offered-load sweep of one trace.
+
+  ruvix-sim compare --trace T --machine M --policies naive,edf --loads 0.5,0.7,0.9 --out DIR
+                    [--manifest X] [--seed S]
+
+Offered load is CPU utilisation: the trace's compute divided by (its arrival span x the
+machine's CPUs). Each load is reached by scaling arrival times (ruvix-sim run --time-scale).
+Writes DIR/POLICY-LOAD/{report.json,witness.wlog,cdf.dat}, DIR/summary.json, gnuplot PNGs
+(latency-cdf.png, p99-vs-load.png, cross-node-bytes.png) and prints a table. Progress goes to
+a terminal only. Nothing is left half-written: summary.json and the plots appear last, renamed
+into place.
+"""
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+
+def fail(msg):
+    print(f"ruvix-sim compare: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def trace_work(path):
+    """Total compute (ns) and arrival span (ns) of a trace, streaming."""
+    compute, first, last, version = 0, None, 0, None
+    try:
+        with open(path) as f:
+            for line in f:
+                t = line.split()
+                if not t or t[0].startswith("#"):
+                    continue
+                if t[0] == "ruvix-trace":
+                    version = t[1] if len(t) > 1 else None
+                elif t[0] == "request":
+                    at = int(t[1])
+                    first = at if first is None else first
+                    last = at
+                    if version == "0":
+                        compute += int(t[3])
+                    else:
+                        compute += sum(int(s.split(":")[2]) for s in t[4:] if s.startswith("c:"))
+    except (OSError, ValueError, IndexError) as e:
+        fail(f"{path}: cannot read the trace ({e}); `ruvix-sim run` says what is wrong")
+    if first is None or last <= first:
+        fail(f"{path}: needs at least two requests at different times for a load sweep")
+    return compute, last - first
+
+
+def run(sim, args, out, extra):
+    cmd = [sim, "run", "--trace", args.trace, "--machine", args.machine, "--out", str(out),
+           "--seed", str(args.seed)] + (["--manifest", args.manifest] if args.manifest else [])
+    r = subprocess.run(cmd + extra, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.stderr.write(r.stderr)
+        fail(f"`{' '.join(map(str, cmd + extra))}` failed")
+    return json.loads((out / "report.json").read_text())
+
+
+def gnuplot(script, cwd):
+    r = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True, cwd=cwd)
+    if r.returncode != 0:
+        fail(f"gnuplot: {r.stderr.strip()}")
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="ruvix-sim compare")
+    ap.add_argument("--sim", required=True, help=argparse.SUPPRESS)
+    ap.add_argument("--trace", required=True)
+    ap.add_argument("--machine", required=True)
+    ap.add_argument("--policies", default="naive,edf")
+    ap.add_argument("--loads", default="0.5,0.7,0.9")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--manifest")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    policies = [p for p in a.policies.split(",") if p]
+    try:
+        loads = [float(x) for x in a.loads.split(",") if x]
+    except ValueError:
+        fail(f"--loads wants numbers like 0.5,0.7,0.9, got '{a.loads}'")
+    if not policies or not loads or any(not 0 < x <= 10 for x in loads):
+        fail("need at least one policy and loads in (0, 10]")
+    out = pathlib.Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tty = sys.stderr.isatty()
+
+    compute, span = trace_work(a.trace)
+    probe = run(a.sim, a, out / ".probe", [])
+    shutil.rmtree(out / ".probe")
+    cpus = probe["machine"]["cpus"]
+    base = compute / (span * cpus)
+
+    results, total, k = [], len(policies) * len(loads), 0
+    for policy in policies:
+        for load in loads:
+            k += 1
+            if tty:
+                print(f"\r[{k}/{total}] {policy} at load {load:.2f} ", end="", file=sys.stderr,
+                      flush=True)
+            d = out / f"{policy}-{load:g}"
+            scale = base / load
+            rep = run(a.sim, a, d, ["--policy", policy, "--time-scale", f"{scale:.9g}",
+                                    "--cdf", str(d / "cdf.dat")])
+            results.append({"policy": policy, "load": load, "time_scale": scale,
+                            "dir": d.name, "latency_ns": rep["latency_ns"],
+                            "deadline_misses": rep["deadline_misses"],
+                            "throughput_rps": rep["throughput_rps"],
+                            "local_bytes": rep["local_bytes"],
+                            "cross_node_bytes": rep["cross_node_bytes"],
+                            "switches": rep["switches"], "witness": rep["witness"]})
+    if tty:
+        print("", file=sys.stderr)
+
+    # Table: critical p99 when there is critical work, else all.
+    cls = "critical" if any(r["latency_ns"]["critical"]["count"] for r in results) else "all"
+    print(f"{'policy':<8} {'load':>5} {cls + ' p99 ns':>16} {'all p99 ns':>14} "
+          f"{'misses':>7} {'cross-node B':>14} {'local B':>12}")
+    for r in results:
+        print(f"{r['policy']:<8} {r['load']:>5.2f} {r['latency_ns'][cls]['p99']:>16} "
+              f"{r['latency_ns']['all']['p99']:>14} "
+              f"{r['deadline_misses']['critical'] + r['deadline_misses']['batch']:>7} "
+              f"{r['cross_node_bytes']:>14} {r['local_bytes']:>12}")
+
+    # Plots: gnuplot data files and scripts, PNGs through pngcairo.
+    top = max(loads)
+    with open(out / "p99.dat", "w") as f:
+        for policy in policies:
+            f.write(f"# {policy}\n")
+            for r in results:
+                if r["policy"] == policy:
+                    f.write(f"{r['load']} {r['latency_ns'][cls]['p99']}\n")
+            f.write("\n\n")
+    with open(out / "cross.dat", "w") as f:
+        for i, policy in enumerate(policies):
+            r = next(r for r in results if r["policy"] == policy and r["load"] == top)
+            f.write(f"{i} \"{policy}\" {r['cross_node_bytes']}\n")
+    col = 3 if cls == "critical" else 2
+    cdf_plots = ", ".join(f"'{p}-{top:g}/cdf.dat' using 1:{col} with steps title '{p}'"
+                          for p in policies)
+    p99_plots = ", ".join(f"'p99.dat' index {i} using 1:2 with linespoints title '{p}'"
+                          for i, p in enumerate(policies))
+    gnuplot(f"""set terminal pngcairo size 900,560
+set output 'latency-cdf.png.tmp'
+set title 'Latency CDF ({cls} requests) at offered load {top:g}'
+set xlabel 'latency (ns)'; set ylabel 'fraction of requests'; set logscale x; set key bottom right
+plot {cdf_plots}
+set output 'p99-vs-load.png.tmp'
+unset logscale x; set logscale y
+set title 'p99 latency ({cls}) vs offered load'; set xlabel 'offered load'; set ylabel 'p99 (ns)'
+set key top left
+plot {p99_plots}
+set output 'cross-node-bytes.png.tmp'
+unset logscale y; set style fill solid 0.6; set boxwidth 0.6; set yrange [0:*]
+set title 'Cross-node message bytes at offered load {top:g}'; set ylabel 'bytes'; unset xlabel
+plot 'cross.dat' using 1:3:xtic(2) with boxes notitle
+""", out)
+    for name in ("latency-cdf.png", "p99-vs-load.png", "cross-node-bytes.png"):
+        os.replace(out / f"{name}.tmp", out / name)
+    summary = {"trace": a.trace, "machine": a.machine, "seed": a.seed,
+               "base_load": base, "class": cls, "runs": results,
+               "plots": ["latency-cdf.png", "p99-vs-load.png", "cross-node-bytes.png"]}
+    with open(out / "summary.json.tmp", "w") as f:
+        json.dump(summary, f, indent=2)
+        f.write("\n")
+    os.replace(out / "summary.json.tmp", out / "summary.json")
+    print(f"ruvix-sim compare: {out}/summary.json and three plots in {out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
