@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Simulator throughput: sim_events_per_second and sim_peak_rss_bytes on a large generated
-trace (trace format v0: 8 partitions, 1,000,000 requests, Poisson arrivals at 60 % load on the
-numa2x2 machine). Wall-clock on a shared machine: compare runs made together, not across days.
-Our bar (issue 5): >= 5 million events/s on one core."""
+trace: `ruvix-trace gen` (format 1: 8 partitions in 2 groups, 1,000,000 request/response chains
+of 3 compute steps and 2 messages, 20 % critical, 60 % load) on the numa2x2 machine with the
+edf policy; about 6 million events. Wall-clock on a shared machine: compare runs made
+together, not across days. Our bar: >= 5 million events/s on one core."""
 import argparse
 import json
 import pathlib
-import random
 import subprocess
 import sys
 import tempfile
@@ -17,18 +17,11 @@ from benchlib import host_cpu
 REQUESTS = 1_000_000
 
 
-def write_trace(path):
-    rng = random.Random(5)
-    parts = [f"p{i}" for i in range(8)]
-    with open(path, "w") as f:
-        f.write("ruvix-trace 0\n")
-        for p in parts:
-            f.write(f"partition {p}\n")
-        t = 0
-        # 4 CPUs, mean service 20 us: 60 % load is 120,000 requests/s.
-        for _ in range(REQUESTS):
-            t += int(rng.expovariate(120000) * 1e9)
-            f.write(f"request {t} {rng.choice(parts)} {max(1, int(rng.expovariate(1 / 20000)))}\n")
+def write_trace(build, path):
+    r = subprocess.run([build / "native" / "tools" / "ruvix-trace", "gen", "--requests",
+                        str(REQUESTS), "--seed", "5", "-o", path], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"bench_sim: ruvix-trace gen failed: {r.stderr}")
 
 
 def main():
@@ -38,14 +31,15 @@ def main():
     sim = pathlib.Path(a.build) / "native" / "sim" / "ruvix-sim"
     with tempfile.TemporaryDirectory() as tmp:
         trace = pathlib.Path(tmp) / "big.trace"
-        write_trace(trace)
+        write_trace(pathlib.Path(a.build), trace)
         samples, rss = [], 0
         for _ in range(3):
             # GNU time reports the simulator's own peak RSS (a fork of this interpreter would
             # count Python's pages too).
             t0 = time.perf_counter()
             r = subprocess.run(["/usr/bin/time", "-f", "%M", sim, "run", "--trace", trace,
-                                "--machine", "numa2x2", "--out", pathlib.Path(tmp) / "out"],
+                                "--machine", "numa2x2", "--policy", "edf", "--out",
+                                pathlib.Path(tmp) / "out"],
                                capture_output=True, text=True)
             dt = time.perf_counter() - t0
             if r.returncode != 0:
