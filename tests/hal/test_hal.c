@@ -61,7 +61,10 @@ struct test_digest test_digest(void)
 
 u64 hal_now_ns(void)
 {
-	return test_hal.now_ns;
+	u64 now = test_hal.now_ns;
+
+	test_hal.now_ns += test_hal.tick_per_read;
+	return now;
 }
 
 u32 hal_cpu_id(void)

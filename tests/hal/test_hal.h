@@ -13,6 +13,7 @@
 
 struct test_hal {
 	u64 now_ns;
+	u64 tick_per_read; /* hal_now_ns advances the clock by this much on every read */
 	u32 cpu;
 	bool refuse_export; /* hal_witness_export returns false while set */
 	usize nrecords;

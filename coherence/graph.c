@@ -1,0 +1,37 @@
+/* The coherence graph: symmetric, decayed traffic weights between partitions. */
+#include <ruvix/check.h>
+#include <ruvix/cohgraph.h>
+#include <ruvix/klib.h>
+
+void coh_graph_init(struct coh_graph *g, u32 n)
+{
+	CHECK(n <= COH_MAX_NODES);
+	g->n = n;
+	for (u32 i = 0; i < n; i++)
+		memset(g->w[i], 0, n * sizeof(g->w[i][0]));
+}
+
+void coh_graph_add(struct coh_graph *g, u32 a, u32 b, u64 weight)
+{
+	CHECK(a < g->n && b < g->n && a != b);
+	g->w[a][b] += weight;
+	g->w[b][a] += weight;
+}
+
+void coh_graph_decay(struct coh_graph *g, u32 shift)
+{
+	for (u32 i = 0; i < g->n; i++)
+		for (u32 j = 0; j < g->n; j++)
+			g->w[i][j] -= g->w[i][j] >> shift;
+}
+
+u64 coh_cut(const struct coh_graph *g, const u8 *place)
+{
+	u64 cut = 0;
+
+	for (u32 i = 0; i < g->n; i++)
+		for (u32 j = i + 1; j < g->n; j++)
+			if (place[i] != place[j])
+				cut += g->w[i][j];
+	return cut;
+}

@@ -1,0 +1,53 @@
+/*
+ * The coherence engine's graph and partitioner (layer 2, DESIGN.md "Coherence engine").
+ * Freestanding like the core: nodes are partitions, edge weights are their (decayed) traffic,
+ * and a placement maps every node to a part (a NUMA node). The partitioner lowers the weight
+ * that crosses parts under a capacity bound per part, never returns a placement worse than the
+ * one it started from, and stops when its time budget runs out (DC-2), keeping the best it has.
+ */
+#ifndef RUVIX_COHGRAPH_H
+#define RUVIX_COHGRAPH_H
+
+#include <ruvix/kernel.h>
+
+#define COH_MAX_NODES RUVIX_MAX_PARTITIONS
+#define COH_MAX_PARTS RUVIX_MAX_NODES
+
+/** Symmetric traffic weights between up to COH_MAX_NODES nodes. */
+struct coh_graph {
+	u32 n;
+	u64 w[COH_MAX_NODES][COH_MAX_NODES];
+};
+
+/** Empty graph of @n nodes. */
+void coh_graph_init(struct coh_graph *g, u32 n);
+
+/** Add @weight to the edge between @a and @b (a != b). */
+void coh_graph_add(struct coh_graph *g, u32 a, u32 b, u64 weight);
+
+/** Exponential decay of every weight: w -= w >> @shift (one epoch). */
+void coh_graph_decay(struct coh_graph *g, u32 shift);
+
+/** Total weight of edges whose ends are in different parts under @place. */
+u64 coh_cut(const struct coh_graph *g, const u8 *place);
+
+/** How a partitioning run ended. */
+enum coh_result {
+	COH_IMPROVED = 0,  /* the returned placement cuts less than the one given */
+	COH_UNCHANGED = 1, /* nothing better found: the given placement is returned */
+	COH_STALE = 2,	   /* the budget ran out: the best placement found so far (at worst the
+			    * given one) is returned */
+};
+
+/**
+ * Place the nodes of @g on @parts parts, part p holding at most @cap[p] nodes, starting from
+ * @place (which must respect the capacities). On return @place holds a placement whose cut is
+ * at most the starting one. Stops after @budget_ns of hal_now_ns time (0: no budget).
+ * Algorithm (docs/coherence.md): Fiduccia-Mattheyses style refinement by single moves and
+ * pair swaps with positive gain, from the given placement and from a heavy-edge greedy seed;
+ * the lower cut wins.
+ */
+enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *cap, u8 *place,
+			      u64 budget_ns);
+
+#endif

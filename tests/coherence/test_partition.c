@@ -1,0 +1,163 @@
+/*
+ * The coherence partitioner: never worse than its start, within 5 % of the exact optimum on
+ * small graphs (brute force), capacities kept, the DC-2 budget honoured.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ruvix/cohgraph.h>
+
+#include "test_hal.h"
+
+static struct coh_graph g;
+static u64 rng = 0x243f6a8885a308d3ull;
+
+static u64 next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Clustered graphs (heavy inside groups of four, light across) or uniformly random ones. */
+static void make_graph(u32 n, bool clustered)
+{
+	coh_graph_init(&g, n);
+	for (u32 i = 0; i < n; i++)
+		for (u32 j = i + 1; j < n; j++) {
+			u64 r = next() % 100;
+			if (clustered)
+				r = i / 4 == j / 4 ? 50 + r : (r < 80 ? 0 : r / 10);
+			else if (r < 40)
+				r = 0;
+			if (r)
+				coh_graph_add(&g, i, j, r);
+		}
+}
+
+/* Lowest cut over every placement respecting @cap (k^n assignments). */
+static u64 brute_force(u32 parts, const u32 *cap)
+{
+	u8 place[COH_MAX_NODES] = { 0 };
+	u64 best = ~0ull;
+
+	for (;;) {
+		u32 size[COH_MAX_PARTS] = { 0 };
+		bool ok = true;
+		for (u32 i = 0; i < g.n && ok; i++)
+			ok = ++size[place[i]] <= cap[place[i]];
+		if (ok) {
+			u64 c = coh_cut(&g, place);
+			if (c < best)
+				best = c;
+		}
+		u32 i = 0;
+		while (i < g.n && ++place[i] == parts)
+			place[i++] = 0;
+		if (i == g.n)
+			return best;
+	}
+}
+
+/* A valid starting placement: round robin, as naive placement does. */
+static void round_robin(u32 parts, u8 *place)
+{
+	for (u32 i = 0; i < g.n; i++)
+		place[i] = (u8)(i % parts);
+}
+
+Test(coherence, within_five_percent_of_optimum_on_small_graphs, .timeout = 120)
+{
+	double ratio_sum = 0;
+	u32 graphs = 0;
+	const struct {
+		u32 n, parts;
+	} shapes[] = { { 8, 2 }, { 10, 2 }, { 12, 2 }, { 14, 2 }, { 9, 3 }, { 10, 3 } };
+
+	test_hal_reset();
+	for (unsigned s = 0; s < ARRAY_SIZE(shapes); s++)
+		for (int clustered = 0; clustered < 2; clustered++)
+			for (int k = 0; k < 12; k++) {
+				u32 n = shapes[s].n, parts = shapes[s].parts, cap[COH_MAX_PARTS];
+				u8 place[COH_MAX_NODES];
+				for (u32 p = 0; p < parts; p++)
+					cap[p] = (n + parts - 1) / parts;
+				make_graph(n, clustered);
+				round_robin(parts, place);
+				u64 opt = brute_force(parts, cap);
+				coh_partition(&g, parts, cap, place, 0);
+				u64 got = coh_cut(&g, place);
+				cr_assert_geq(got, opt);
+				ratio_sum += opt ? (double)got / (double)opt : (got ? 2.0 : 1.0);
+				graphs++;
+			}
+	double mean = ratio_sum / graphs;
+	cr_log_info("%u graphs: mean cut / optimum = %.4f", graphs, mean);
+	cr_assert_leq(mean, 1.05, "mean cut is %.2f %% above the optimum", (mean - 1) * 100);
+}
+
+Test(coherence, never_worse_than_the_start_and_capacities_kept)
+{
+	test_hal_reset();
+	for (int k = 0; k < 200; k++) {
+		u32 n = 4 + (u32)(next() % 40), parts = 2 + (u32)(next() % 3), cap[COH_MAX_PARTS];
+		u8 place[COH_MAX_NODES];
+		for (u32 p = 0; p < parts; p++)
+			cap[p] = (n + parts - 1) / parts + (u32)(next() % 3);
+		make_graph(n, k & 1);
+		/* A random valid start. */
+		u32 size[COH_MAX_PARTS] = { 0 };
+		for (u32 i = 0; i < n; i++) {
+			u32 p = (u32)(next() % parts);
+			while (size[p] >= cap[p])
+				p = (p + 1) % parts;
+			place[i] = (u8)p;
+			size[p]++;
+		}
+		u64 before = coh_cut(&g, place);
+		enum coh_result r = coh_partition(&g, parts, cap, place, 0);
+		u64 after = coh_cut(&g, place);
+		cr_assert_leq(after, before);
+		cr_assert_eq(r, after < before ? COH_IMPROVED : COH_UNCHANGED);
+		memset(size, 0, sizeof(size));
+		for (u32 i = 0; i < n; i++)
+			cr_assert_leq(++size[place[i]], cap[place[i]], "part %u over capacity", place[i]);
+	}
+}
+
+Test(coherence, out_of_budget_keeps_the_best_so_far)
+{
+	u32 cap[2] = { 32, 32 };
+	u8 place[COH_MAX_NODES], start[COH_MAX_NODES];
+
+	test_hal_reset();
+	make_graph(64, true);
+	round_robin(2, place);
+	memcpy(start, place, 64);
+	u64 before = coh_cut(&g, place);
+	/* Every clock read costs 1 us against a 5 us budget: the search stops early. */
+	test_hal.tick_per_read = 1000;
+	enum coh_result r = coh_partition(&g, 2, cap, place, 5000);
+	cr_assert_eq(r, COH_STALE);
+	cr_assert_leq(coh_cut(&g, place), before, "a stale result is never worse");
+	/* With time to spare the same search does better still. */
+	test_hal.tick_per_read = 0;
+	memcpy(place, start, 64);
+	cr_assert_eq(coh_partition(&g, 2, cap, place, 5000), COH_IMPROVED);
+}
+
+Test(coherence, graph_is_symmetric_and_decays)
+{
+	coh_graph_init(&g, 3);
+	coh_graph_add(&g, 0, 2, 1000);
+	coh_graph_add(&g, 2, 0, 24);
+	cr_assert_eq(g.w[0][2], 1024);
+	cr_assert_eq(g.w[2][0], 1024);
+	coh_graph_decay(&g, 1);
+	cr_assert_eq(g.w[0][2], 512);
+	u8 same[3] = { 0, 1, 0 }, split[3] = { 0, 1, 1 };
+	cr_assert_eq(coh_cut(&g, same), 0);
+	cr_assert_eq(coh_cut(&g, split), 512);
+}
