@@ -3,6 +3,8 @@
  *
  *   ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR
  *                 [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf] [--seed N]
+ *                 [--time-scale X] [--cdf FILE]
+ *   ruvix-sim compare ...   (tools/sim_compare.py: a policy x load sweep with plots)
  *
  * Writes DIR/report.json and DIR/witness.wlog. Both are written under temporary names and
  * renamed only when the run succeeded, so a failed run leaves no half-written output.
@@ -34,12 +36,12 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
-		   "                     [--time-scale X] [--cdf FILE]\n"
+		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf]\n"
+		   "                     [--seed N] [--time-scale X] [--cdf FILE]\n"
 		   "       ruvix-sim compare --trace FILE --machine M --policies naive,edf\n"
 		   "                     --loads 0.5,0.7,0.9 --out DIR [--manifest X] [--seed N]\n"
-		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf] "
-		   "[--seed N]\n"
-		   "Writes DIR/report.json and DIR/witness.wlog (docs/simulator.md).\n"
+		   "run writes DIR/report.json and DIR/witness.wlog; compare a sweep, a table and\n"
+		   "plots (docs/simulator.md).\n"
 		   "Shipped machines: see sim/machines/ (for example: virt2, numa2x2).\n");
 }
 
@@ -70,7 +72,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->time_scale = strtod(v, &end);
 			if (*end || !(o->time_scale > 0) || o->time_scale > 1e6) {
 				fprintf(stderr,
-					"ruvix-sim: --time-scale wants a number above 0, got "
+					"ruvix-sim: --time-scale wants a number in (0, 1e6], got "
 					"'%s'\n",
 					v);
 				return -1;

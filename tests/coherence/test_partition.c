@@ -123,7 +123,8 @@ Test(coherence, never_worse_than_the_start_and_capacities_kept)
 		cr_assert_eq(r, after < before ? COH_IMPROVED : COH_UNCHANGED);
 		memset(size, 0, sizeof(size));
 		for (u32 i = 0; i < n; i++)
-			cr_assert_leq(++size[place[i]], cap[place[i]], "part %u over capacity", place[i]);
+			cr_assert_leq(++size[place[i]], cap[place[i]], "part %u over capacity",
+				      place[i]);
 	}
 }
 
