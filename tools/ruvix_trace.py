@@ -2,7 +2,7 @@
 """ruvix-trace: make RuVix workload traces (format 1, traces/README.md).
 
   ruvix-trace gen [options] -o OUT          seeded synthetic workload
-  ruvix-trace convert --from nezha|maplib|azure IN [IN2] -o OUT
+  ruvix-trace convert --from nezha|maplib|azure IN -o OUT
                                             a real data set turned into a workload
 
 Every output is written to OUT.tmp and renamed at the end, so a failure leaves nothing behind.
@@ -55,8 +55,13 @@ def gen(a):
     group with probability --locality, anywhere otherwise) and returns."""
     if not (0 < a.load and 0 <= a.critical <= 1 and 0 <= a.locality <= 1):
         raise InputError("--load must be > 0, --critical and --locality in [0, 1]")
-    if a.partitions < 2 or a.groups < 1 or a.partitions % a.groups:
-        raise InputError("--partitions must be >= 2 and a multiple of --groups")
+    if a.partitions < 2 or a.groups < 1 or a.partitions % a.groups or \
+            a.partitions // a.groups < 2:
+        raise InputError("--partitions must be a multiple of --groups, with at least 2 "
+                         "partitions per group")
+    if a.service_ns < 1 or a.bytes < 0 or a.requests < 0 or a.cpus < 1 or a.deadline_ns < 0:
+        raise InputError("--service-ns and --cpus must be >= 1; --bytes, --requests and "
+                         "--deadline-ns >= 0")
     rng = random.Random(a.seed)
     parts = [f"p{i}" for i in range(a.partitions)]
     size = a.partitions // a.groups
@@ -256,7 +261,7 @@ def convert_azure(a):
     """Azure LLM inference arrivals: one request per row on a single partition, its compute a
     linear model of its tokens; short generations are interactive (critical)."""
     reqs = []
-    t0 = None
+    t0 = prev = None
     with open(a.inputs[0], newline="") as f:
         r = csv.reader(f)
         header = next(r, None)
@@ -274,9 +279,10 @@ def convert_azure(a):
                 raise InputError(f"{a.inputs[0]}:{lineno}: expected 'YYYY-MM-DD hh:mm:ss.fffffff,"
                                  "CONTEXT,GENERATED'")
             if t0 is None:
-                t0 = ns
-            if ns < t0:
+                t0 = prev = ns
+            if ns < prev:
                 raise InputError(f"{a.inputs[0]}:{lineno}: timestamps go backwards")
+            prev = ns
             work = max(1, ctx * a.ns_per_context_token + gen_tokens * a.ns_per_generated_token)
             crit = gen_tokens <= a.interactive_tokens
             reqs.append((ns - t0, "critical" if crit else "batch",
