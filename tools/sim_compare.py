@@ -7,7 +7,8 @@
 Offered load is CPU utilisation: the trace's compute divided by (its arrival span x the
 machine's CPUs). Each load is reached by scaling arrival times (ruvix-sim run --time-scale).
 Writes DIR/POLICY-LOAD/{report.json,witness.wlog,cdf.dat}, DIR/summary.json, gnuplot PNGs
-(latency-cdf.png, p99-vs-load.png, cross-node-bytes.png) and prints a table. Progress goes to
+(latency-cdf.png, p99-vs-load.png, cross-node-bytes.png) with their data (p99.dat,
+cross.dat), and prints a table. Progress goes to
 a terminal only. Nothing is left half-written: summary.json and the plots appear last, renamed
 into place.
 """
@@ -62,6 +63,8 @@ def run(sim, args, out, extra):
 
 
 def gnuplot(script, cwd):
+    if not shutil.which("gnuplot"):
+        fail("gnuplot is not installed (Debian: apt-get install gnuplot-nox; scripts/deps.sh)")
     r = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True, cwd=cwd)
     if r.returncode != 0:
         fail(f"gnuplot: {r.stderr.strip()}")
@@ -85,6 +88,8 @@ def main():
         fail(f"--loads wants numbers like 0.5,0.7,0.9, got '{a.loads}'")
     if not policies or not loads or any(not 0 < x <= 10 for x in loads):
         fail("need at least one policy and loads in (0, 10]")
+    if len({f"{x:g}" for x in loads}) != len(loads) or len(set(policies)) != len(policies):
+        fail("each policy and each load once, please")
     out = pathlib.Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     tty = sys.stderr.isatty()
