@@ -20,6 +20,7 @@ void coh_graph_add(struct coh_graph *g, u32 a, u32 b, u64 weight)
 
 void coh_graph_decay(struct coh_graph *g, u32 shift)
 {
+	CHECK(shift >= 1 && shift < 64);
 	for (u32 i = 0; i < g->n; i++)
 		for (u32 j = 0; j < g->n; j++)
 			g->w[i][j] -= g->w[i][j] >> shift;

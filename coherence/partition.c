@@ -179,7 +179,8 @@ static struct search run_a, run_b; /* large: kept out of the stack */
 enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *cap, u8 *place,
 			      u64 budget_ns)
 {
-	u32 total = 0, size[COH_MAX_PARTS] = { 0 };
+	u64 total = 0;
+	u32 size[COH_MAX_PARTS] = { 0 };
 
 	CHECK(parts >= 1 && parts <= COH_MAX_PARTS);
 	for (u32 p = 0; p < parts; p++)

@@ -62,6 +62,7 @@ struct sim_cpu {
 struct engine {
 	const struct sim_machine *m;
 	double time_scale;
+	bool oom;
 	enum sim_policy policy;
 	bool from_manifest;
 	struct trace_reader trace;
@@ -128,7 +129,10 @@ static struct hent heap_pop(struct heap *h)
 /* An arrival time under the load sweep's scale (rounded; deterministic). */
 static uint64_t scaled(const struct engine *e, uint64_t at)
 {
-	return e->time_scale == 1.0 ? at : (uint64_t)((double)at * e->time_scale + 0.5);
+	if (e->time_scale == 1.0)
+		return at;
+	double t = (double)at * e->time_scale + 0.5;
+	return t < 72057594037927936.0 ? (uint64_t)t : UINT64_MAX; /* past 2^56: refused */
 }
 
 static int find_partition(const struct engine *e, const char *name)
@@ -152,12 +156,12 @@ static int64_t req_alloc(struct engine *e)
 	if (e->nfree == 0) {
 		uint32_t cap = e->pool_cap ? 2 * e->pool_cap : 256;
 		struct req *p = realloc(e->pool, cap * sizeof(*p));
-		uint32_t *f = realloc(e->free_ids, cap * sizeof(*f));
-		if (!p || !f) {
-			free(p == e->pool ? NULL : p);
+		if (!p)
 			return -1;
-		}
-		e->pool = p;
+		e->pool = p; /* grown: keep it even if the next step fails */
+		uint32_t *f = realloc(e->free_ids, cap * sizeof(*f));
+		if (!f)
+			return -1;
 		e->free_ids = f;
 		for (uint32_t i = cap; i > e->pool_cap; i--)
 			e->free_ids[e->nfree++] = i - 1;
@@ -231,8 +235,10 @@ static void finish(struct engine *e, struct req *r, uint32_t id, uint64_t now)
 	uint64_t lat = now - r->arrival_ns;
 	struct sim_result *res = e->res;
 
-	latency_add(&res->latency[r->cls], lat);
-	latency_add(&res->latency_all, lat);
+	/* The histograms are allocated at the first sample; a failure there is out of memory. */
+	if (latency_add(&res->latency[r->cls], lat) != 0 ||
+	    latency_add(&res->latency_all, lat) != 0)
+		e->oom = true;
 	if (r->due_ns && now > r->due_ns)
 		res->deadline_misses[r->cls]++;
 	res->requests++;
@@ -426,6 +432,10 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 	e->time_scale = time_scale;
 	if (have == 1)
 		it.at_ns = scaled(e, it.at_ns);
+	if (have == 1 && it.at_ns == UINT64_MAX) {
+		trace_error(&e->trace, "--time-scale puts this arrival past 2^56 ns");
+		goto out;
+	}
 	if (have >= 0)
 		for (uint32_t i = 0; i < e->nparts; i++)
 			e->parts[i].node = m->desc.cpu_node[partition_cpu(e->parts[i].handle)];
@@ -461,11 +471,20 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 			have = next_request(e, &it);
 			if (have == 1)
 				it.at_ns = scaled(e, it.at_ns);
+			if (have == 1 && it.at_ns == UINT64_MAX) {
+				trace_error(&e->trace,
+					    "--time-scale puts this arrival past 2^56 ns");
+				goto out;
+			}
 		} else {
 			break;
 		}
 		res->events++;
 		dispatch(e, now);
+		if (e->oom) {
+			fprintf(stderr, "ruvix-sim: out of memory\n");
+			goto out;
+		}
 	}
 	res->makespan_ns = now;
 	res->partitions = e->nparts;

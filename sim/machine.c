@@ -116,6 +116,11 @@ static int parse(const void *fdt, const char *path, struct sim_machine *m)
 				 optional[i].name);
 			return fail(path, "/ruvix,costs", name);
 		}
+		if (v > 1000000000) { /* one second (or 1 ms per byte): keeps sums far from 2^64 */
+			snprintf(name, sizeof(name), "%s: expected at most 1000000000",
+				 optional[i].name);
+			return fail(path, "/ruvix,costs", name);
+		}
 		*(uint64_t *)((char *)m + optional[i].offset) = v < 0 ? 0 : (uint64_t)v;
 	}
 	return 0;

@@ -70,7 +70,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		else if (!strcmp(a, "--time-scale")) {
 			char *end;
 			o->time_scale = strtod(v, &end);
-			if (*end || !(o->time_scale > 0) || o->time_scale > 1e6) {
+			if ((v[0] != '.' && (v[0] < '0' || v[0] > '9')) || strchr(v, 'x') ||
+			    strchr(v, 'X') || *end || !(o->time_scale > 0) || o->time_scale > 1e6) {
 				fprintf(stderr,
 					"ruvix-sim: --time-scale wants a number in (0, 1e6], got "
 					"'%s'\n",
@@ -83,7 +84,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			char *end;
 			errno = 0;
 			o->seed = strtoull(v, &end, 10);
-			if (errno || *end || *v == '-' || !*v) {
+			if (errno || *end || *v < '0' || *v > '9') {
 				fprintf(stderr,
 					"ruvix-sim: --seed wants a non-negative integer, got "
 					"'%s'\n",
@@ -190,7 +191,7 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"policy\": ");
 	json_string(f, o->policy);
 	fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n", o->seed);
-	fprintf(f, "  \"time_scale\": %.6g,\n", o->time_scale);
+	fprintf(f, "  \"time_scale\": %.17g,\n", o->time_scale);
 	fprintf(f, "  \"manifest\": ");
 	if (o->manifest)
 		json_string(f, o->manifest);

@@ -59,6 +59,13 @@ static int split(char *line, char **fields, int max)
 	return n;
 }
 
+/*
+ * Bounds that keep the engine's sums of times far from 2^64: times and durations below 2^56 ns
+ * (about 2.3 years), message sizes below 2^40 bytes (1 TiB).
+ */
+#define TRACE_MAX_NS	(1ull << 56)
+#define TRACE_MAX_BYTES (1ull << 40)
+
 static bool parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -104,13 +111,14 @@ int trace_open(struct trace_reader *r, const char *path)
 	if (got <= 0) {
 		if (got == 0) {
 			r->line = r->line ? r->line : 1;
-			trace_error(r, "expected the header 'ruvix-trace 0', found an empty file");
+			trace_error(r, "expected the header 'ruvix-trace 1' (or 0), found an empty "
+				       "file");
 		}
 		trace_close(r);
 		return -1;
 	}
 	if (split(buf, f, 2) != 2 || strcmp(f[0], "ruvix-trace") != 0) {
-		trace_error(r, "expected the header 'ruvix-trace 0'");
+		trace_error(r, "expected the header 'ruvix-trace 1' (or 0)");
 		trace_close(r);
 		return -1;
 	}
@@ -153,13 +161,13 @@ static bool parse_step(const char *tok, struct trace_step *st)
 	if (tok[0] == 'c') {
 		st->kind = STEP_COMPUTE;
 		st->to[0] = '\0';
-		return parse_u64(c1 + 1, &st->value) && st->value > 0;
+		return parse_u64(c1 + 1, &st->value) && st->value > 0 && st->value < TRACE_MAX_NS;
 	}
 	c2 = strchr(c1 + 1, ':');
 	if (!c2 || !take_name(c1 + 1, c2, st->to))
 		return false;
 	st->kind = STEP_MESSAGE;
-	return parse_u64(c2 + 1, &st->value);
+	return parse_u64(c2 + 1, &st->value) && st->value < TRACE_MAX_BYTES;
 }
 
 static int read_request_v1(struct trace_reader *r, struct trace_item *it, char **f, int n)
@@ -247,6 +255,11 @@ int trace_next(struct trace_reader *r, struct trace_item *it)
 			it->steps[0].kind = STEP_COMPUTE;
 			memcpy(it->steps[0].part, f[2], strlen(f[2]) + 1);
 		} else if (read_request_v1(r, it, f, n) != 0) {
+			return -1;
+		}
+		if (it->at_ns >= TRACE_MAX_NS || it->deadline_ns >= TRACE_MAX_NS ||
+		    (r->version == 0 && it->steps[0].value >= TRACE_MAX_NS)) {
+			trace_error(r, "times must be below 2^56 ns (about 2.3 years)");
 			return -1;
 		}
 		if (it->at_ns < r->last_at_ns) {

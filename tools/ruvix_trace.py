@@ -53,7 +53,7 @@ def write_trace(out, header_lines, partitions, requests):
 def gen(a):
     """Request/response chains: a request starts on a partition, calls a partner (in its own
     group with probability --locality, anywhere otherwise) and returns."""
-    if not (0 < a.load and 0 <= a.critical <= 1 and 0 <= a.locality <= 1):
+    if not (0 < a.load < 1000 and 0 <= a.critical <= 1 and 0 <= a.locality <= 1):
         raise InputError("--load must be > 0, --critical and --locality in [0, 1]")
     if a.partitions < 2 or a.groups < 1 or a.partitions % a.groups or \
             a.partitions // a.groups < 2:
@@ -118,6 +118,8 @@ def read_matrix(path):
 def convert_maplib(a):
     """MapLib byte matrix (row = sender, column = receiver): each nonzero pair becomes a
     message chain repeated --rounds times, the bytes split evenly over the rounds."""
+    if a.rounds < 1 or a.compute_ns < 1 or a.gap_ns < 0:
+        raise InputError("--rounds and --compute-ns must be >= 1, --gap-ns >= 0")
     size = read_matrix(a.inputs[0])
     n = len(size)
     parts = [f"r{i}" for i in range(n)]
@@ -159,7 +161,7 @@ def short_name(service, used):
     for prefix in ("ts-", "hipstershop."):
         if base.startswith(prefix):
             base = base[len(prefix):]
-    base = base.replace("-service", "")[:NAME_MAX]
+    base = base.replace("-service", "")[:NAME_MAX] or "unnamed"
     name, k = base, 1
     while name in used and used[name] != service:
         k += 1
@@ -235,6 +237,7 @@ def convert_nezha(a):
             steps.append(f"c:{here}:1000")
         return True
 
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
     roots.sort(key=lambda s: s["start"])
     t0 = roots[0]["start"]
     reqs, truncated = [], 0
@@ -337,6 +340,13 @@ def main(argv):
         return 1
     except OSError as e:
         print(f"ruvix-trace: {e.filename}: {e.strerror}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError:
+        print(f"ruvix-trace: {a.inputs[0] if a.cmd == 'convert' else ''}: not a text file",
+              file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("ruvix-trace: call tree nested too deeply to convert", file=sys.stderr)
         return 1
     print(f"ruvix-trace: wrote {a.output} ({n} requests)")
     return 0

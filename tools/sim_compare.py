@@ -21,9 +21,9 @@ import subprocess
 import sys
 
 
-def fail(msg):
+def fail(msg, status=1):
     print(f"ruvix-sim compare: {msg}", file=sys.stderr)
-    sys.exit(1)
+    sys.exit(status)
 
 
 def trace_work(path):
@@ -85,13 +85,18 @@ def main():
     try:
         loads = [float(x) for x in a.loads.split(",") if x]
     except ValueError:
-        fail(f"--loads wants numbers like 0.5,0.7,0.9, got '{a.loads}'")
+        fail(f"--loads wants numbers like 0.5,0.7,0.9, got '{a.loads}'", 2)
     if not policies or not loads or any(not 0 < x <= 10 for x in loads):
-        fail("need at least one policy and loads in (0, 10]")
+        fail("need at least one policy and loads in (0, 10]", 2)
     if len({f"{x:g}" for x in loads}) != len(loads) or len(set(policies)) != len(policies):
-        fail("each policy and each load once, please")
+        fail("each policy and each load once, please", 2)
+    if not shutil.which("gnuplot"):
+        fail("gnuplot is not installed (Debian: apt-get install gnuplot-nox; scripts/deps.sh)")
     out = pathlib.Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        fail(f"{out}: {e.strerror}")
     tty = sys.stderr.isatty()
 
     compute, span = trace_work(a.trace)
@@ -109,6 +114,9 @@ def main():
                       flush=True)
             d = out / f"{policy}-{load:g}"
             scale = base / load
+            if scale > 1e6:
+                fail(f"load {load:g} would stretch arrivals {scale:.3g} times (at most 1e6); "
+                     f"the trace's own load is {base:.3g}")
             rep = run(a.sim, a, d, ["--policy", policy, "--time-scale", f"{scale:.9g}",
                                     "--cdf", str(d / "cdf.dat")])
             results.append({"policy": policy, "load": load, "time_scale": scale,

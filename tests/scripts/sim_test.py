@@ -250,7 +250,7 @@ def compare_writes_summary_table_and_plots():
           by[("naive", 0.5)]["latency_ns"]["critical"]["p99"], "more load, shorter tail?")
     bad = run([SIM, "compare", "--trace", trace, "--machine", "numa2x2", "--loads", "x",
                "--out", WORK / "cmp-bad"])
-    check(bad.returncode == 1 and "--loads wants numbers" in bad.stderr, bad.stderr)
+    check(bad.returncode == 2 and "--loads wants numbers" in bad.stderr, bad.stderr)
 
 
 def usage_errors():
