@@ -1,0 +1,124 @@
+/*
+ * The coherence epoch loop (see coherence.h and docs/coherence.md).
+ *
+ * Order inside an epoch: (1) cut of the current placement; (2) the partitioner, on a copy,
+ * within what is left of the budget; (3) adopt the copy only if it was not cut short and
+ * cut_before - cut_new > moved * migration_cost; (4) scores and pressures against the placement
+ * now in force; (5) decay, so traffic of this epoch counted fully before it ages.
+ * Cost: the partitioner's, plus O(n^2) for the cut, O(n^2 + n k) for the scores.
+ */
+#include <ruvix/check.h>
+#include <ruvix/coherence.h>
+#include <ruvix/hal.h>
+#include <ruvix/klib.h>
+
+void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, const u8 *place)
+{
+	u32 size[COH_MAX_PARTS] = { 0 };
+
+	CHECK(cfg->parts >= 1 && cfg->parts <= COH_MAX_PARTS);
+	CHECK(cfg->decay_shift >= 1 && cfg->decay_shift < 64);
+	CHECK(n <= COH_MAX_NODES);
+	memset(e, 0, sizeof(*e));
+	e->cfg = *cfg;
+	coh_graph_init(&e->g, n);
+	for (u32 i = 0; i < n; i++) {
+		CHECK(place[i] < cfg->parts);
+		CHECK(++size[place[i]] <= cfg->cap[place[i]]);
+		e->place[i] = place[i];
+		e->score[i] = COH_PER_MILLE;
+	}
+}
+
+void coh_engine_traffic(struct coh_engine *e, u32 a, u32 b, u64 weight)
+{
+	coh_graph_add(&e->g, a, b, weight);
+}
+
+/* weight * COH_PER_MILLE / total without overflow for weights below 2^54. */
+static u16 per_mille(u64 weight, u64 total)
+{
+	CHECK(weight <= total && total > 0);
+	if (total > (1ull << 53)) { /* scale both down: the ratio keeps 10+ bits */
+		weight >>= 11;
+		total >>= 11;
+		if (total == 0)
+			return 0;
+	}
+	return (u16)(weight * COH_PER_MILLE / total);
+}
+
+/*
+ * CoherenceScore(i) = 1000 * internal(i) / total(i): the share of i's traffic that stays on its
+ *   own node (1000 with no traffic).
+ * CutPressure(i) = 1000 * max(0, max_q into(i, q) - internal(i)) / total(i), q another part:
+ *   what moving i to its best other node would take off the cut, as a share of its traffic.
+ *   It is 0 for a partition already on its best node, however much traffic crosses.
+ */
+static void score(struct coh_engine *e)
+{
+	const struct coh_graph *g = &e->g;
+	u64 into[COH_MAX_PARTS];
+
+	for (u32 i = 0; i < g->n; i++) {
+		u64 total = 0;
+		memset(into, 0, sizeof(into));
+		for (u32 j = 0; j < g->n; j++) {
+			into[e->place[j]] += g->w[i][j];
+			total += g->w[i][j];
+		}
+		if (total == 0) {
+			e->score[i] = COH_PER_MILLE;
+			e->pressure[i] = 0;
+			continue;
+		}
+		u64 own = into[e->place[i]], best = own;
+		for (u32 q = 0; q < e->cfg.parts; q++)
+			if (into[q] > best)
+				best = into[q];
+		e->score[i] = per_mille(own, total);
+		e->pressure[i] = per_mille(best - own, total);
+	}
+}
+
+static u8 candidate[COH_MAX_NODES]; /* kept out of the stack, like the partitioner's state */
+
+void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
+{
+	u64 start = hal_now_ns();
+	u32 n = e->g.n;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->cut_before = coh_cut(&e->g, e->place);
+	rep->cut_after = rep->cut_before;
+
+	memcpy(candidate, e->place, n);
+	u64 used = hal_now_ns() - start;
+	u64 left = e->cfg.budget_ns > used ? e->cfg.budget_ns - used : 1;
+	enum coh_result r = coh_partition(&e->g, e->cfg.parts, e->cfg.cap, candidate,
+					  e->cfg.budget_ns ? left : 0);
+	if (r == COH_STALE) {
+		rep->stale = true; /* DC-2: keep the last good cut */
+		e->stale_epochs++;
+	} else if (r == COH_IMPROVED) {
+		u64 cut = coh_cut(&e->g, candidate);
+		u32 moved = 0;
+		for (u32 i = 0; i < n; i++)
+			moved += candidate[i] != e->place[i];
+		CHECK(cut < rep->cut_before && moved > 0);
+		if (rep->cut_before - cut > (u64)moved * e->cfg.migration_cost) {
+			memcpy(e->place, candidate, n);
+			rep->cut_after = cut;
+			rep->moved = moved;
+			e->migrations += moved;
+		} else {
+			rep->held_back = true;
+		}
+	}
+	score(e);
+	coh_graph_decay(&e->g, e->cfg.decay_shift);
+	e->epoch++;
+	/* May pass the budget by the bounded O(n^2) scoring and decay, never by the search. */
+	rep->elapsed_ns = hal_now_ns() - start;
+	CHECK(rep->cut_after <= rep->cut_before);
+}

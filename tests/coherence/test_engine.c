@@ -1,0 +1,150 @@
+/*
+ * The coherence epoch loop: hysteresis holds back moves that do not pay, a stale epoch keeps
+ * the last good placement, the cut never rises within an epoch, scores and pressures follow
+ * their documented formulas, and traffic decays once per epoch.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include <ruvix/coherence.h>
+
+#include "test_hal.h"
+
+static struct coh_engine e;
+static struct coh_epoch_report rep;
+
+static struct coh_config config(u32 parts, u32 cap, u64 migration_cost)
+{
+	struct coh_config c = { .parts = parts, .decay_shift = 1,
+				.migration_cost = migration_cost,
+				.budget_ns = COH_BUDGET_NS_DEFAULT };
+	for (u32 p = 0; p < parts; p++)
+		c.cap[p] = cap;
+	return c;
+}
+
+/* Two groups of four talking heavily inside, placed alternately so every heavy edge crosses. */
+static void interleaved_clusters(u64 migration_cost)
+{
+	struct coh_config c = config(2, 4, migration_cost);
+	u8 place[8] = { 0, 1, 0, 1, 0, 1, 0, 1 };
+
+	coh_engine_init(&e, 8, &c, place);
+	for (u32 i = 0; i < 8; i++)
+		for (u32 j = i + 1; j < 8; j++)
+			coh_engine_traffic(&e, i, j, i / 4 == j / 4 ? 100 : 1);
+}
+
+Test(engine, a_move_that_pays_for_itself_is_taken)
+{
+	test_hal_reset();
+	interleaved_clusters(10);
+	coh_engine_epoch(&e, &rep);
+	cr_assert_eq(rep.cut_before, 8 * 100 + 8 * 1);
+	cr_assert_eq(rep.cut_after, 16, "the clusters end on one node each");
+	cr_assert_eq(rep.moved, 4);
+	cr_assert(!rep.stale && !rep.held_back);
+	cr_assert_eq(e.migrations, 4);
+	for (u32 i = 0; i < 8; i++) {
+		cr_assert_eq(e.place[i], e.place[i / 4 * 4], "partition %u apart from its group", i);
+		cr_assert_eq(e.pressure[i], 0, "on its best node: no pressure");
+		cr_assert_eq(e.score[i], 300 * 1000 / 304);
+	}
+}
+
+Test(engine, hysteresis_holds_back_a_move_that_does_not_pay)
+{
+	test_hal_reset();
+	interleaved_clusters(200); /* 4 moves cost 800, the gain is 792 */
+	u8 before[8];
+	memcpy(before, e.place, 8);
+	coh_engine_epoch(&e, &rep);
+	cr_assert(rep.held_back);
+	cr_assert_eq(rep.moved, 0);
+	cr_assert_eq(rep.cut_after, rep.cut_before);
+	cr_assert_eq(memcmp(before, e.place, 8), 0);
+	cr_assert_eq(e.migrations, 0);
+	/* Every partition would rather be elsewhere: the pressure says so. */
+	for (u32 i = 0; i < 8; i++)
+		cr_assert_gt(e.pressure[i], 0);
+}
+
+Test(engine, out_of_budget_keeps_the_last_good_placement)
+{
+	test_hal_reset();
+	interleaved_clusters(0);
+	u8 before[8];
+	memcpy(before, e.place, 8);
+	test_hal.tick_per_read = COH_BUDGET_NS_DEFAULT; /* each clock read uses the whole budget */
+	coh_engine_epoch(&e, &rep);
+	cr_assert(rep.stale);
+	cr_assert_eq(e.stale_epochs, 1);
+	cr_assert_eq(memcmp(before, e.place, 8), 0, "a stale epoch moves nothing");
+	cr_assert_geq(rep.elapsed_ns, COH_BUDGET_NS_DEFAULT);
+	/* With the clock back to normal the next epoch does the move. */
+	test_hal.tick_per_read = 0;
+	coh_engine_epoch(&e, &rep);
+	cr_assert(!rep.stale);
+	cr_assert_eq(rep.moved, 4);
+	cr_assert_eq(e.stale_epochs, 1);
+}
+
+Test(engine, scores_and_pressures_follow_their_formulas)
+{
+	/* 0-1: 100, 0-2: 300; 0 and 1 on node 0, 2 on node 1; capacity 2 each. The better
+	 * placement swaps 1 and 2 (cut 100 instead of 300) but two moves at 1000 do not pay. */
+	struct coh_config c = config(2, 2, 1000);
+	u8 place[3] = { 0, 0, 1 };
+
+	test_hal_reset();
+	coh_engine_init(&e, 3, &c, place);
+	cr_assert_eq(e.score[0], 1000, "no traffic yet: fully coherent");
+	coh_engine_traffic(&e, 0, 1, 100);
+	coh_engine_traffic(&e, 0, 2, 300);
+	coh_engine_epoch(&e, &rep);
+	cr_assert(rep.held_back);
+	cr_assert_eq(e.score[0], 250);	  /* 100 of 400 stays on node 0 */
+	cr_assert_eq(e.pressure[0], 500); /* node 1 would keep 300: (300 - 100) / 400 */
+	cr_assert_eq(e.score[1], 1000);
+	cr_assert_eq(e.pressure[1], 0);
+	cr_assert_eq(e.score[2], 0);
+	cr_assert_eq(e.pressure[2], 1000);
+	/* Decay after scoring: shift 1 halves the weights. */
+	cr_assert_eq(e.g.w[0][2], 150);
+	cr_assert_eq(e.g.w[1][0], 50);
+	cr_assert_eq(e.epoch, 1);
+}
+
+Test(engine, the_cut_never_rises_and_capacities_hold_over_many_epochs)
+{
+	u64 rng = 0x9e3779b97f4a7c15ull;
+	struct coh_config c = config(4, 12, 5);
+	u8 place[40];
+
+	test_hal_reset();
+	for (u32 i = 0; i < 40; i++)
+		place[i] = (u8)(i % 4);
+	coh_engine_init(&e, 40, &c, place);
+	for (int epoch = 0; epoch < 100; epoch++) {
+		/* Traffic whose structure drifts: groups of five, shifting by one every 20 epochs. */
+		for (int m = 0; m < 200; m++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			u32 a = (u32)(rng % 40), b = (u32)((rng >> 20) % 40);
+			if (a == b)
+				continue;
+			bool near = (a + (u32)epoch / 20) / 5 == (b + (u32)epoch / 20) / 5;
+			coh_engine_traffic(&e, a, b, near ? 50 : 1);
+		}
+		u64 cut = coh_cut(&e.g, e.place);
+		coh_engine_epoch(&e, &rep);
+		cr_assert_eq(rep.cut_before, cut);
+		cr_assert_leq(rep.cut_after, rep.cut_before);
+		if (rep.moved)
+			cr_assert_gt(rep.cut_before - rep.cut_after, rep.moved * c.migration_cost);
+		u32 size[4] = { 0 };
+		for (u32 i = 0; i < 40; i++)
+			cr_assert_leq(++size[e.place[i]], 12);
+	}
+	cr_assert_gt(e.migrations, 0, "drifting traffic moves partitions");
+	cr_assert_eq(e.stale_epochs, 0);
+}
