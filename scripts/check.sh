@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Build both configurations and run every test; print one closing line "N passed, N failed"
-# summed from meson's own summaries. Exit non-zero when anything failed or did not build.
+# Build every configuration and run every test; print one closing line "N passed, N failed"
+# summed from meson's own summaries. Configurations: native and aarch64 with the coherence
+# engine, and both again with -Dcoherence=disabled (DC-1: the kernel and the simulator work
+# without it). Exit non-zero when anything failed or did not build.
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,11 +21,12 @@ count() { # meson summary label, log file
 	awk -v k="$1:" '$0 ~ "^"k {n=$NF} END {print n+0}' "$2"
 }
 
-for cfg in native aarch64; do
+for cfg in native aarch64 native-nocoherence aarch64-nocoherence; do
 	dir="$build/$cfg"
 	mkdir -p "$build"
 	args=()
-	[ "$cfg" = aarch64 ] && args=(--cross-file arch/aarch64/cross.ini)
+	case $cfg in aarch64*) args+=(--cross-file arch/aarch64/cross.ini) ;; esac
+	case $cfg in *-nocoherence) args+=(-Dcoherence=disabled) ;; esac
 	echo "== $cfg: build"
 	if ! setup "$dir" "${args[@]}" || ! ninja -C "$dir"; then
 		echo "== $cfg: BUILD FAILED"

@@ -15,7 +15,8 @@ static struct coh_epoch_report rep;
 
 static struct coh_config config(u32 parts, u32 cap, u64 migration_cost)
 {
-	struct coh_config c = { .parts = parts, .decay_shift = 1,
+	struct coh_config c = { .parts = parts,
+				.decay_shift = 1,
 				.migration_cost = migration_cost,
 				.budget_ns = COH_BUDGET_NS_DEFAULT };
 	for (u32 p = 0; p < parts; p++)
@@ -46,7 +47,8 @@ Test(engine, a_move_that_pays_for_itself_is_taken)
 	cr_assert(!rep.stale && !rep.held_back);
 	cr_assert_eq(e.migrations, 4);
 	for (u32 i = 0; i < 8; i++) {
-		cr_assert_eq(e.place[i], e.place[i / 4 * 4], "partition %u apart from its group", i);
+		cr_assert_eq(e.place[i], e.place[i / 4 * 4], "partition %u apart from its group",
+			     i);
 		cr_assert_eq(e.pressure[i], 0, "on its best node: no pressure");
 		cr_assert_eq(e.score[i], 300 * 1000 / 304);
 	}
@@ -126,7 +128,8 @@ Test(engine, the_cut_never_rises_and_capacities_hold_over_many_epochs)
 		place[i] = (u8)(i % 4);
 	coh_engine_init(&e, 40, &c, place);
 	for (int epoch = 0; epoch < 100; epoch++) {
-		/* Traffic whose structure drifts: groups of five, shifting by one every 20 epochs. */
+		/* Traffic whose structure drifts: groups of five, shifting by one every 20 epochs.
+		 */
 		for (int m = 0; m < 200; m++) {
 			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 			u32 a = (u32)(rng % 40), b = (u32)((rng >> 20) % 40);

@@ -16,11 +16,11 @@
 #define COH_PER_MILLE	      1000
 
 struct coh_config {
-	u32 parts;		  /* NUMA nodes (or CPUs) to place on, 1..COH_MAX_PARTS */
-	u32 cap[COH_MAX_PARTS];	  /* most partitions each part may hold */
-	u32 decay_shift;	  /* per epoch w -= w >> decay_shift (1..63); 1 halves */
-	u64 migration_cost;	  /* weight units one move must win back (hysteresis) */
-	u64 budget_ns;		  /* DC-2 hard budget per epoch, hal_now_ns time */
+	u32 parts;		/* NUMA nodes (or CPUs) to place on, 1..COH_MAX_PARTS */
+	u32 cap[COH_MAX_PARTS]; /* most partitions each part may hold */
+	u32 decay_shift;	/* per epoch w -= w >> decay_shift (1..63); 1 halves */
+	u64 migration_cost;	/* weight units one move must win back (hysteresis) */
+	u64 budget_ns;		/* DC-2 hard budget per epoch, hal_now_ns time */
 };
 
 struct coh_engine {
@@ -36,12 +36,12 @@ struct coh_engine {
 
 /** What one epoch did. */
 struct coh_epoch_report {
-	u64 elapsed_ns;	 /* hal_now_ns time the epoch took */
-	u64 cut_before;	 /* cut of the placement the epoch started with */
-	u64 cut_after;	 /* cut of the placement it left (<= cut_before) */
-	u32 moved;	 /* partitions whose part changed */
-	bool stale;	 /* the budget ran out: the last good placement was kept */
-	bool held_back;	 /* a better placement was found but did not pay for its moves */
+	u64 elapsed_ns; /* hal_now_ns time the epoch took */
+	u64 cut_before; /* cut of the placement the epoch started with */
+	u64 cut_after;	/* cut of the placement it left (<= cut_before) */
+	u32 moved;	/* partitions whose part changed */
+	bool stale;	/* the budget ran out: the last good placement was kept */
+	bool held_back; /* a better placement was found but did not pay for its moves */
 };
 
 /**
