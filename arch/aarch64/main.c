@@ -6,6 +6,7 @@
  *   ruvix.wlog=PATH   host file for the witness log (default ruvix.wlog, relative to QEMU's
  *                     working directory)
  *   ruvix.test=NAME   scenario: "boot" (default), "bench" (core micro-benchmarks),
+ *                     "bench-coherence" (coherence epoch time per graph size),
  *                     "fault-data" (read an unmapped address),
  *                     "fault-undef" (execute an undefined instruction)
  *   ruvix.manifest=M  the system manifest: "partitions" (default; EL1 programs), "demo" (the
@@ -22,6 +23,9 @@
 
 #include "board.h"
 #include "core_bench.h"
+#if RUVIX_COHERENCE
+#include "coherence_bench.h"
+#endif
 #include "gic.h"
 #include "manifest.h"
 #include "mmu.h"
@@ -221,6 +225,14 @@ static void run_scenario(const char *name)
 		kprintf("RUVIX BOOT OK\n");
 		board_exit(EXIT_OK);
 	}
+#if RUVIX_COHERENCE
+	if (memcmp(name, "bench-coherence", 16) == 0) {
+		coherence_bench_run("aarch64-qemu-icount", "QEMU virt cortex-a72, -icount shift=0");
+		close_log(EXIT_OK);
+		kprintf("RUVIX BOOT OK\n");
+		board_exit(EXIT_OK);
+	}
+#endif
 	if (memcmp(name, "fault-data", 11) == 0) {
 		kprintf("test: reading unmapped address 0xc0000000\n");
 		(void)*(volatile u64 *)0xc0000000ull;
@@ -228,8 +240,8 @@ static void run_scenario(const char *name)
 		kprintf("test: executing an undefined instruction\n");
 		__asm__ volatile("udf #0");
 	} else {
-		kprintf("FATAL: unknown ruvix.test=%s (expected boot, bench, fault-data, "
-			"fault-undef)\n",
+		kprintf("FATAL: unknown ruvix.test=%s (expected boot, bench, bench-coherence, "
+			"fault-data, fault-undef)\n",
 			name);
 		board_exit(EXIT_BAD_BOOTARGS);
 	}

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Coherence engine epoch time against graph size (bench/coherence_bench.c), 16 to 256
+partitions on 4 parts, on both backends:
+
+- host: build/native/bench/bench-coherence, wall-clock ns per epoch;
+- aarch64: the image booted with ruvix.test=bench-coherence under -icount shift=0, where one
+  ns of virtual time is one instruction: the figures are instructions per epoch.
+
+One mincut_epoch_ns line per size and backend, then one mincut_largest_size_within_budget
+line per backend: the largest size whose median epoch stays within the DC-2 budget (50 us;
+under icount, 50,000 instructions). Epochs run without a budget so the full search is timed."""
+import argparse
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+from benchlib import host_cpu, qemu_version
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    a = ap.parse_args()
+    build = pathlib.Path(a.build)
+    exe = build / "native" / "bench" / "bench-coherence"
+    if not exe.exists():
+        print(f"bench_coherence: {exe} is missing (coherence engine disabled?)", file=sys.stderr)
+        return 1
+    host = subprocess.run([exe, host_cpu()], capture_output=True, text=True)
+    if host.returncode != 0:
+        print(f"bench_coherence: host run failed: {host.stderr}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        qemu = subprocess.run(
+            ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3",
+             "-cpu", "cortex-a72", "-smp", "2", "-m", "256M", "-nographic", "-no-reboot",
+             "-monitor", "none", "-semihosting-config", "enable=on,target=native",
+             "-icount", "shift=0,sleep=off",
+             "-kernel", str(build / "aarch64" / "arch" / "aarch64" / "ruvix.img"),
+             "-append", f"ruvix.test=bench-coherence ruvix.wlog={tmp}/bench.wlog"],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    if qemu.returncode != 0:
+        print(f"bench_coherence: QEMU run failed ({qemu.returncode}):\n{qemu.stdout}",
+              file=sys.stderr)
+        return 1
+    figs = [json.loads(l) for l in host.stdout.splitlines() + qemu.stdout.splitlines()
+            if l.startswith("{")]
+    largest = {}
+    for fig in figs:
+        if fig["backend"] != "host":
+            fig["unit"] = "virtual ns (instructions under icount)"
+            fig["machine"] = f"QEMU {qemu_version()} virt cortex-a72, -icount shift=0 on {host_cpu()}"
+        print(json.dumps(fig), flush=True)
+        if fig["median_within_budget"]:
+            largest[fig["backend"]] = max(largest.get(fig["backend"], 0), fig["partitions"])
+        largest.setdefault(fig["backend"], 0)
+    for backend, size in largest.items():
+        machine = next(f["machine"] for f in figs if f["backend"] == backend)
+        print(json.dumps({"name": "mincut_largest_size_within_budget", "unit": "partitions",
+                          "value": size, "budget_ns": 50000, "backend": backend,
+                          "machine": machine}), flush=True)
+    if len(figs) != 10:
+        print(f"bench_coherence: expected 10 figures, got {len(figs)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
