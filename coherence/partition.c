@@ -207,6 +207,8 @@ enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *c
 		;
 	const u8 *best = a->place;
 	u64 best_cut = coh_cut(g, a->place);
+	/* Only the search from the given placement decides staleness: the seeded search is an
+	 * extra that uses whatever budget is left, and its best so far is a valid placement. */
 	bool stale = a->out_of_time;
 	if (!stale) {
 		u8 seed[COH_MAX_NODES];
@@ -214,7 +216,6 @@ enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *c
 		prepare(b, seed);
 		while (improve(b))
 			;
-		stale = b->out_of_time;
 		u64 cut_b = coh_cut(g, b->place);
 		if (cut_b < best_cut) {
 			best = b->place;

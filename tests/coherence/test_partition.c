@@ -149,6 +149,33 @@ Test(coherence, out_of_budget_keeps_the_best_so_far)
 	cr_assert_eq(coh_partition(&g, 2, cap, place, 5000), COH_IMPROVED);
 }
 
+/* The seeded search only uses leftover budget: cutting it short does not make the run stale. */
+Test(coherence, a_cut_short_seeded_search_is_not_stale)
+{
+	u32 cap[2] = { 32, 32 };
+	u8 start[COH_MAX_NODES], place[COH_MAX_NODES];
+
+	test_hal_reset();
+	make_graph(64, true);
+	round_robin(2, start);
+	test_hal.tick_per_read = 1; /* the clock counts its own reads */
+	u64 t0 = test_hal.now_ns;
+	memcpy(place, start, 64);
+	cr_assert_neq(coh_partition(&g, 2, cap, place, 1ull << 60), COH_STALE);
+	u64 full_reads = test_hal.now_ns - t0;
+	u64 budget = 1;
+	enum coh_result r;
+	do {
+		memcpy(place, start, 64);
+		t0 = test_hal.now_ns;
+		r = coh_partition(&g, 2, cap, place, ++budget);
+	} while (r == COH_STALE && budget < 100000);
+	cr_assert_neq(r, COH_STALE);
+	cr_assert_lt(test_hal.now_ns - t0, full_reads,
+		     "not stale only once the seeded search also finished");
+	cr_assert_leq(coh_cut(&g, place), coh_cut(&g, start));
+}
+
 Test(coherence, graph_is_symmetric_and_decays)
 {
 	coh_graph_init(&g, 3);

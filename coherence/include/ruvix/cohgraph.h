@@ -41,8 +41,10 @@ u64 coh_cut(const struct coh_graph *g, const u8 *place);
 enum coh_result {
 	COH_IMPROVED = 0,  /* the returned placement cuts less than the one given */
 	COH_UNCHANGED = 1, /* nothing better found: the given placement is returned */
-	COH_STALE = 2,	   /* the budget ran out: the best placement found so far (at worst the
-			    * given one) is returned */
+	COH_STALE = 2,	   /* the budget ran out before the search from the given placement
+			    * ended: the best placement found so far (at worst the given one)
+			    * is returned. The budget may also cut the second, seeded search
+			    * short; that is not stale. */
 };
 
 /**
