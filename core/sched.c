@@ -1,7 +1,7 @@
 /*
- * Earliest-deadline-first per CPU (see sched.h). Each CPU's queue is an unordered array of
- * partition indices: with at most RUVIX_MAX_PARTITIONS entries a scan for the earliest
- * deadline is cheaper than keeping a heap in order.
+ * Earliest key first per CPU: deadline advanced by cut pressure (see sched.h). Each CPU's queue is
+ * an unordered array of partition indices: with at most RUVIX_MAX_PARTITIONS entries a scan for the
+ * earliest deadline is cheaper than keeping a heap in order.
  */
 #include <ruvix/check.h>
 #include <ruvix/hal.h>
@@ -12,9 +12,11 @@
 struct entity {
 	u8 mode;
 	bool queued;
-	u32 cpu; /* queue it sits in while queued */
+	u16 pressure; /* CutPressure, per mille */
+	u32 cpu;      /* queue it sits in while queued */
 	u64 deadline;
-	u64 order; /* wake order, to break deadline ties first-in first-out */
+	u64 order;	/* wake order, to break deadline ties first-in first-out */
+	handle_t owner; /* partition the mode and pressure belong to */
 };
 
 struct run_queue {
@@ -26,25 +28,72 @@ static struct entity ent[RUVIX_MAX_PARTITIONS];
 static struct run_queue queues[RUVIX_MAX_CPUS];
 static u64 wakes;
 
+/*
+ * The entity of live partition @h. A slot reused by a new partition (another generation)
+ * starts from the defaults, flow and no pressure, instead of inheriting its predecessor's.
+ */
+static struct entity *entity_of(handle_t h)
+{
+	struct entity *e = &ent[handle_index(h)];
+
+	if (e->owner != h) {
+		e->mode = SCHED_FLOW;
+		e->pressure = 0;
+		e->owner = h;
+	}
+	return e;
+}
+
 enum kerr sched_set_mode(handle_t h, enum sched_mode mode)
 {
 	if (!partition_valid(h))
 		return KERR_STALE;
 	if (mode != SCHED_FLOW && mode != SCHED_REFLEX)
 		return KERR_INVALID;
-	ent[handle_index(h)].mode = (u8)mode;
+	entity_of(h)->mode = (u8)mode;
 	return KERR_OK;
 }
 
 enum sched_mode sched_mode(handle_t h)
 {
 	CHECK(partition_valid(h));
-	return (enum sched_mode)ent[handle_index(h)].mode;
+	return (enum sched_mode)entity_of(h)->mode;
 }
 
 u64 sched_slice_ns(handle_t h)
 {
 	return sched_mode(h) == SCHED_REFLEX ? SCHED_REFLEX_SLICE_NS : SCHED_FLOW_SLICE_NS;
+}
+
+enum kerr sched_set_pressure(handle_t h, u32 per_mille)
+{
+	if (!partition_valid(h))
+		return KERR_STALE;
+	if (per_mille > SCHED_PRESSURE_MAX)
+		return KERR_INVALID;
+	entity_of(h)->pressure = (u16)per_mille;
+	return KERR_OK;
+}
+
+u32 sched_pressure(handle_t h)
+{
+	CHECK(partition_valid(h));
+	return entity_of(h)->pressure;
+}
+
+/* deadline - pressure advance, floored at 0 (a deadline near boot cannot go below it). */
+static u64 key_of(const struct entity *e)
+{
+	u64 rel = e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS : SCHED_FLOW_DEADLINE_NS;
+	u64 advance = e->pressure * rel / SCHED_PRESSURE_DIVISOR;
+
+	return e->deadline > advance ? e->deadline - advance : 0;
+}
+
+u64 sched_key(handle_t h)
+{
+	CHECK(partition_valid(h));
+	return key_of(entity_of(h));
 }
 
 static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
@@ -53,7 +102,7 @@ static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 		return KERR_STALE;
 	if (partition_state(h) != PS_RUNNING)
 		return KERR_STATE;
-	struct entity *e = &ent[handle_index(h)];
+	struct entity *e = entity_of(h);
 	if (!explicit_deadline)
 		deadline = hal_now_ns() + (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS
 								   : SCHED_FLOW_DEADLINE_NS);
@@ -93,8 +142,8 @@ handle_t sched_next(u32 cpu)
 		u32 best = 0;
 		for (u32 k = 1; k < q->count; k++) {
 			const struct entity *a = &ent[q->idx[k]], *b = &ent[q->idx[best]];
-			if (a->deadline < b->deadline ||
-			    (a->deadline == b->deadline && a->order < b->order))
+			u64 ka = key_of(a), kb = key_of(b);
+			if (ka < kb || (ka == kb && a->order < b->order))
 				best = k;
 		}
 		u32 i = q->idx[best];
@@ -111,7 +160,7 @@ handle_t sched_next(u32 cpu)
 u64 sched_deadline(handle_t h)
 {
 	CHECK(partition_valid(h));
-	return ent[handle_index(h)].deadline;
+	return entity_of(h)->deadline;
 }
 
 u32 sched_queued(u32 cpu)

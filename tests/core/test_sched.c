@@ -1,4 +1,4 @@
-/* The foundation scheduler: per-CPU FIFO of runnable partitions. */
+/* The scheduler: earliest key first per CPU, the key being deadline minus cut pressure. */
 #include <criterion/criterion.h>
 
 #include <ruvix/partition.h>
@@ -112,4 +112,67 @@ Test(sched, modes_set_slices_and_refuse_nonsense)
 	cr_assert_eq(sched_set_mode(a, SCHED_REFLEX), KERR_OK);
 	cr_assert_eq(sched_slice_ns(a), SCHED_REFLEX_SLICE_NS);
 	cr_assert_eq(sched_set_mode(a, (enum sched_mode)7), KERR_INVALID);
+}
+
+Test(sched, cut_pressure_changes_the_order)
+{
+	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	handle_t b = test_partition("b", 0);
+	sched_wake(a); /* deadline 10 ms */
+	test_hal.now_ns = 1000000;
+	sched_wake(b); /* deadline 11 ms: later than a */
+	cr_assert_eq(sched_key(a), 10000000);
+	/* 500 per mille advances a flow partition by 2.5 ms: key 8.5 ms, ahead of a. */
+	cr_assert_eq(sched_set_pressure(b, 500), KERR_OK);
+	cr_assert_eq(sched_key(b), 8500000);
+	cr_assert_eq(sched_next(0), b, "the pressured partition runs first");
+	cr_assert_eq(sched_next(0), a);
+	/* Without pressure the same wakes run in deadline order. */
+	cr_assert_eq(sched_set_pressure(b, 0), KERR_OK);
+	sched_wake(a);
+	sched_wake(b);
+	cr_assert_eq(sched_next(0), a);
+}
+
+Test(sched, pressure_never_lets_flow_pass_a_near_reflex_deadline)
+{
+	test_boot(1);
+	handle_t flow = test_partition("flow", 0);
+	handle_t reflex = test_partition("reflex", 0);
+	cr_assert_eq(sched_set_mode(reflex, SCHED_REFLEX), KERR_OK);
+	cr_assert_eq(sched_set_pressure(flow, SCHED_PRESSURE_MAX), KERR_OK);
+	sched_wake(flow);   /* key 10 ms - 5 ms */
+	sched_wake(reflex); /* key 100 us */
+	cr_assert_eq(sched_next(0), reflex);
+	cr_assert_eq(sched_next(0), flow);
+}
+
+Test(sched, pressure_out_of_range_is_refused)
+{
+	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	cr_assert_eq(sched_set_pressure(a, 1001), KERR_INVALID);
+	cr_assert_eq(sched_pressure(a), 0, "a refused pressure changes nothing");
+	cr_assert_eq(sched_set_pressure(a, 1000), KERR_OK);
+	cr_assert_eq(sched_pressure(a), 1000);
+	cr_assert_eq(partition_ctl_kernel(a, PART_TERMINATE, 0), KERR_OK);
+	cr_assert_eq(sched_set_pressure(a, 10), KERR_STALE);
+}
+
+Test(sched, a_reused_slot_starts_from_the_defaults)
+{
+	handle_t b;
+
+	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	cr_assert_eq(sched_set_mode(a, SCHED_REFLEX), KERR_OK);
+	cr_assert_eq(sched_set_pressure(a, 700), KERR_OK);
+	cr_assert_eq(partition_ctl_kernel(a, PART_TERMINATE, 0), KERR_OK);
+	do /* create until the slot of a comes round again */
+		cr_assert_eq(partition_create("b", &b), KERR_OK);
+	while (handle_index(b) != handle_index(a));
+	cr_assert_neq(b, a);
+	cr_assert_eq(sched_mode(b), SCHED_FLOW);
+	cr_assert_eq(sched_pressure(b), 0);
 }

@@ -1,9 +1,17 @@
 /*
- * The scheduler: which partition each CPU runs next (DESIGN.md DC-4, without the cut-pressure
- * term until the coherence engine supplies it).
+ * The scheduler: which partition each CPU runs next (DESIGN.md DC-4: priority = deadline +
+ * cut pressure, nothing else).
  *
  * Each CPU keeps the runnable partitions homed on it; the next to run is the one with the
- * earliest absolute deadline, set when it is woken: now + its relative deadline. Two modes:
+ * smallest key
+ *
+ *   key = deadline - pressure * relative_deadline(mode) / SCHED_PRESSURE_DIVISOR   (ns)
+ *
+ * where deadline is the absolute deadline set when it is woken (now + its relative deadline)
+ * and pressure is its CutPressure in per mille (0..1000), written by the coherence engine
+ * (docs/coherence.md) and 0 without it (DC-1). Full pressure advances a partition by half its
+ * relative deadline: 5 ms for flow, 50 us for reflex, so a flow partition under pressure can
+ * pass flow work due up to 5 ms sooner but never a reflex deadline due within 5 ms. Two modes:
  *
  *   mode     relative deadline   time slice   for
  *   flow     10 ms               1 ms         throughput work
@@ -27,6 +35,8 @@ enum sched_mode {
 #define SCHED_FLOW_SLICE_NS	 1000000ull
 #define SCHED_REFLEX_DEADLINE_NS 100000ull
 #define SCHED_REFLEX_SLICE_NS	 100000ull
+#define SCHED_PRESSURE_MAX	 1000u /* per mille */
+#define SCHED_PRESSURE_DIVISOR	 2000u /* full pressure: half the relative deadline */
 
 /** Set the mode of partition @h (default flow). */
 enum kerr sched_set_mode(handle_t h, enum sched_mode mode);
@@ -49,6 +59,19 @@ enum kerr sched_wake(handle_t h);
  * its place unless @deadline is earlier, which moves it up.
  */
 enum kerr sched_wake_deadline(handle_t h, u64 deadline);
+
+/**
+ * Set the cut pressure of @h (per mille, at most SCHED_PRESSURE_MAX; KERR_INVALID otherwise).
+ * It applies at once, also to a partition already queued. Like modes, not witnessed: it
+ * changes no kernel object, only the order in which runnable partitions get a CPU.
+ */
+enum kerr sched_set_pressure(handle_t h, u32 per_mille);
+
+/** Cut pressure of the live partition @h. */
+u32 sched_pressure(handle_t h);
+
+/** Scheduling key of the live partition @h (see above): the smaller runs first. */
+u64 sched_key(handle_t h);
 
 /** Take the queued partition of @cpu with the earliest deadline, or HANDLE_NONE. */
 handle_t sched_next(u32 cpu);
