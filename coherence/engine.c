@@ -83,6 +83,98 @@ static void score(struct coh_engine *e)
 
 static u8 candidate[COH_MAX_NODES]; /* kept out of the stack, like the partitioner's state */
 
+/*
+ * Part numbers are names: the partitioner's seeded search numbers parts as it likes, so two
+ * placements with the same cut can differ only by a renaming. Before counting moves, rename
+ * the candidate's parts to keep as many partitions where they are as the capacities allow.
+ * Exhaustive over renamings for up to RENAME_EXACT parts (8! = 40,320 at most, 24 at 4
+ * parts), greedy by overlap beyond.
+ */
+#define RENAME_EXACT 6
+
+struct rename {
+	u32 parts;
+	u32 overlap[COH_MAX_PARTS][COH_MAX_PARTS]; /* candidate part p, current part q */
+	u32 size[COH_MAX_PARTS];		   /* candidate part sizes */
+	const u32 *cap;
+	u8 perm[COH_MAX_PARTS], best[COH_MAX_PARTS];
+	bool used[COH_MAX_PARTS];
+	u32 best_keep;
+};
+
+static void rename_search(struct rename *r, u32 p, u32 keep)
+{
+	if (p == r->parts) {
+		if (keep > r->best_keep) {
+			r->best_keep = keep;
+			memcpy(r->best, r->perm, r->parts);
+		}
+		return;
+	}
+	for (u32 q = 0; q < r->parts; q++) {
+		if (r->used[q] || r->size[p] > r->cap[q])
+			continue;
+		r->used[q] = true;
+		r->perm[p] = (u8)q;
+		rename_search(r, p + 1, keep + r->overlap[p][q]);
+		r->used[q] = false;
+	}
+}
+
+static void rename_parts(const struct coh_engine *e, u8 *cand, u32 n)
+{
+	static struct rename r;
+
+	memset(&r, 0, sizeof(r));
+	r.parts = e->cfg.parts;
+	r.cap = e->cfg.cap;
+	for (u32 i = 0; i < n; i++) {
+		r.overlap[cand[i]][e->place[i]]++;
+		r.size[cand[i]]++;
+	}
+	for (u32 p = 0; p < r.parts; p++)
+		r.best[p] = (u8)p; /* the identity is always allowed */
+	for (u32 p = 0; p < r.parts; p++)
+		r.best_keep += r.overlap[p][p];
+	if (r.parts <= RENAME_EXACT) {
+		rename_search(&r, 0, 0);
+	} else {
+		/* Greedy: repeatedly give the largest remaining overlap its name, if it fits. */
+		bool named[COH_MAX_PARTS] = { false };
+		u8 perm[COH_MAX_PARTS];
+		u32 keep = 0, done = 0;
+		memset(r.used, 0, sizeof(r.used));
+		while (done < r.parts) {
+			u32 bp = 0, bq = 0;
+			bool found = false;
+			for (u32 p = 0; p < r.parts; p++)
+				for (u32 q = 0; q < r.parts; q++)
+					if (!named[p] && !r.used[q] && r.size[p] <= r.cap[q] &&
+					    (!found || r.overlap[p][q] > r.overlap[bp][bq])) {
+						bp = p, bq = q, found = true;
+					}
+			if (!found)
+				return; /* no full renaming fits this way: keep the candidate's */
+			named[bp] = r.used[bq] = true;
+			perm[bp] = (u8)bq;
+			keep += r.overlap[bp][bq];
+			done++;
+		}
+		if (keep > r.best_keep)
+			memcpy(r.best, perm, r.parts);
+	}
+	for (u32 i = 0; i < n; i++)
+		cand[i] = r.best[cand[i]];
+}
+
+/* gain > moved * cost, without the product overflowing. */
+static bool pays(u64 gain, u32 moved, u64 cost)
+{
+	u64 q = gain / moved, rem = gain % moved;
+
+	return q > cost || (q == cost && rem != 0);
+}
+
 void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 {
 	u64 start = hal_now_ns();
@@ -101,12 +193,13 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		rep->stale = true; /* DC-2: keep the last good cut */
 		e->stale_epochs++;
 	} else if (r == COH_IMPROVED) {
+		rename_parts(e, candidate, n);
 		u64 cut = coh_cut(&e->g, candidate);
 		u32 moved = 0;
 		for (u32 i = 0; i < n; i++)
 			moved += candidate[i] != e->place[i];
 		CHECK(cut < rep->cut_before && moved > 0);
-		if (rep->cut_before - cut > (u64)moved * e->cfg.migration_cost) {
+		if (pays(rep->cut_before - cut, moved, e->cfg.migration_cost)) {
 			memcpy(e->place, candidate, n);
 			rep->cut_after = cut;
 			rep->moved = moved;
@@ -118,7 +211,8 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	score(e);
 	coh_graph_decay(&e->g, e->cfg.decay_shift);
 	e->epoch++;
-	/* May pass the budget by the bounded O(n^2) scoring and decay, never by the search. */
+	/* May pass the budget: table building, scoring and decay are O(n^2) work outside the
+	 * budget checks (docs/coherence.md, "DC-2"). */
 	rep->elapsed_ns = hal_now_ns() - start;
 	CHECK(rep->cut_after <= rep->cut_before);
 }

@@ -14,8 +14,10 @@ void coh_graph_init(struct coh_graph *g, u32 n)
 void coh_graph_add(struct coh_graph *g, u32 a, u32 b, u64 weight)
 {
 	CHECK(a < g->n && b < g->n && a != b);
-	g->w[a][b] += weight;
-	g->w[b][a] += weight;
+	u64 w = g->w[a][b];
+	w = weight > COH_WEIGHT_MAX - w ? COH_WEIGHT_MAX : w + weight;
+	g->w[a][b] = w;
+	g->w[b][a] = w;
 }
 
 void coh_graph_decay(struct coh_graph *g, u32 shift)

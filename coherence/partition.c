@@ -210,7 +210,7 @@ enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *c
 	/* Only the search from the given placement decides staleness: the seeded search is an
 	 * extra that uses whatever budget is left, and its best so far is a valid placement. */
 	bool stale = a->out_of_time;
-	if (!stale) {
+	if (!stale && !time_is_up(a)) { /* no seed (O(n^2 k)) once the budget is spent */
 		u8 seed[COH_MAX_NODES];
 		greedy_seed(g, parts, cap, seed);
 		prepare(b, seed);

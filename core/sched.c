@@ -28,18 +28,32 @@ static struct entity ent[RUVIX_MAX_PARTITIONS];
 static struct run_queue queues[RUVIX_MAX_CPUS];
 static u64 wakes;
 
+static void dequeue(struct entity *e, u32 index)
+{
+	struct run_queue *q = &queues[e->cpu];
+
+	for (u32 k = 0; k < q->count; k++)
+		if (q->idx[k] == index) {
+			q->idx[k] = q->idx[--q->count];
+			break;
+		}
+	e->queued = false;
+}
+
 /*
  * The entity of live partition @h. A slot reused by a new partition (another generation)
- * starts from the defaults, flow and no pressure, instead of inheriting its predecessor's.
+ * starts afresh: flow, no pressure, no deadline, and not queued (a predecessor that died
+ * while queued leaves its entry behind; it goes here, or is skipped by sched_next).
  */
 static struct entity *entity_of(handle_t h)
 {
-	struct entity *e = &ent[handle_index(h)];
+	u32 index = handle_index(h);
+	struct entity *e = &ent[index];
 
 	if (e->owner != h) {
-		e->mode = SCHED_FLOW;
-		e->pressure = 0;
-		e->owner = h;
+		if (e->queued)
+			dequeue(e, index);
+		*e = (struct entity){ .mode = SCHED_FLOW, .owner = h };
 	}
 	return e;
 }
@@ -150,8 +164,9 @@ handle_t sched_next(u32 cpu)
 		q->idx[best] = q->idx[--q->count];
 		ent[i].queued = false;
 		handle_t h = partition_handle(i);
-		/* Gone or no longer running since it was queued: skip it. */
-		if (h != HANDLE_NONE && partition_state(h) == PS_RUNNING)
+		/* Gone, replaced by a new partition in its slot, or no longer running since it
+		 * was queued: skip it. */
+		if (h != HANDLE_NONE && h == ent[i].owner && partition_state(h) == PS_RUNNING)
 			return h;
 	}
 	return HANDLE_NONE;

@@ -188,4 +188,8 @@ Test(coherence, graph_is_symmetric_and_decays)
 	u8 same[3] = { 0, 1, 0 }, split[3] = { 0, 1, 1 };
 	cr_assert_eq(coh_cut(&g, same), 0);
 	cr_assert_eq(coh_cut(&g, split), 512);
+	coh_graph_add(&g, 0, 2, ~0ull);
+	coh_graph_add(&g, 2, 0, ~0ull);
+	cr_assert_eq(g.w[0][2], COH_WEIGHT_MAX, "weights saturate instead of wrapping");
+	cr_assert_eq(g.w[2][0], COH_WEIGHT_MAX);
 }

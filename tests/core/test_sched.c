@@ -135,7 +135,7 @@ Test(sched, cut_pressure_changes_the_order)
 	cr_assert_eq(sched_next(0), a);
 }
 
-Test(sched, pressure_never_lets_flow_pass_a_near_reflex_deadline)
+Test(sched, full_pressure_does_not_pass_a_reflex_woken_at_the_same_time)
 {
 	test_boot(1);
 	handle_t flow = test_partition("flow", 0);
@@ -175,4 +175,30 @@ Test(sched, a_reused_slot_starts_from_the_defaults)
 	cr_assert_neq(b, a);
 	cr_assert_eq(sched_mode(b), SCHED_FLOW);
 	cr_assert_eq(sched_pressure(b), 0);
+}
+
+Test(sched, a_reused_slot_does_not_inherit_a_queue_entry)
+{
+	handle_t b;
+
+	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	handle_t c = test_partition("c", 0);
+	cr_assert_eq(sched_set_mode(a, SCHED_REFLEX), KERR_OK);
+	cr_assert_eq(sched_wake(a), KERR_OK); /* queued with deadline 100 us */
+	cr_assert_eq(partition_ctl_kernel(a, PART_TERMINATE, 0), KERR_OK);
+	do
+		cr_assert_eq(partition_create("b", &b), KERR_OK);
+	while (handle_index(b) != handle_index(a));
+	cr_assert_eq(partition_place(b, 0), KERR_OK);
+	cr_assert_eq(partition_ctl_kernel(b, PART_START, 0), KERR_OK);
+	cr_assert_eq(sched_next(0), HANDLE_NONE, "b was never woken: the old entry is not its");
+	test_hal.now_ns = 1000;
+	cr_assert_eq(sched_wake(c), KERR_OK);
+	test_hal.now_ns = 2000;
+	cr_assert_eq(sched_wake(b), KERR_OK);
+	cr_assert_eq(sched_deadline(b), 2000 + SCHED_FLOW_DEADLINE_NS);
+	cr_assert_eq(sched_next(0), c);
+	cr_assert_eq(sched_next(0), b);
+	cr_assert_eq(sched_next(0), HANDLE_NONE);
 }

@@ -19,6 +19,12 @@
 #endif
 #define COH_MAX_PARTS RUVIX_MAX_NODES
 
+/*
+ * Edge weights saturate here, so a node's total (at most COH_MAX_NODES edges) and the
+ * partitioner's signed gains stay far inside 64 bits: 2^48 bytes is 256 TiB per epoch.
+ */
+#define COH_WEIGHT_MAX (1ull << 48)
+
 /** Symmetric traffic weights between up to COH_MAX_NODES nodes. */
 struct coh_graph {
 	u32 n;
@@ -28,7 +34,7 @@ struct coh_graph {
 /** Empty graph of @n nodes. */
 void coh_graph_init(struct coh_graph *g, u32 n);
 
-/** Add @weight to the edge between @a and @b (a != b). */
+/** Add @weight to the edge between @a and @b (a != b), saturating at COH_WEIGHT_MAX. */
 void coh_graph_add(struct coh_graph *g, u32 a, u32 b, u64 weight);
 
 /** Exponential decay of every weight: w -= w >> @shift (one epoch). */

@@ -10,8 +10,9 @@
  * where deadline is the absolute deadline set when it is woken (now + its relative deadline)
  * and pressure is its CutPressure in per mille (0..1000), written by the coherence engine
  * (docs/coherence.md) and 0 without it (DC-1). Full pressure advances a partition by half its
- * relative deadline: 5 ms for flow, 50 us for reflex, so a flow partition under pressure can
- * pass flow work due up to 5 ms sooner but never a reflex deadline due within 5 ms. Two modes:
+ * relative deadline: 5 ms for flow, 50 us for reflex. So a flow partition under pressure can
+ * pass work due up to 5 ms before its own deadline. That includes a reflex partition woken
+ * less than 5 ms after it; the pressure is not capped by reflex deadlines. Two modes:
  *
  *   mode     relative deadline   time slice   for
  *   flow     10 ms               1 ms         throughput work
