@@ -19,7 +19,7 @@
 #define PARTS  4
 
 static struct coh_engine engine; /* 512 KiB: never on the stack */
-static u64 elapsed[EPOCHS];
+static u64 elapsed[EPOCHS], work[EPOCHS];
 static u64 rng;
 
 static u64 next(void)
@@ -68,19 +68,22 @@ static void run_size(u32 n, const char *backend, const char *machine)
 		coh_engine_epoch(&engine, &rep);
 		CHECK(!rep.stale);
 		elapsed[e] = rep.elapsed_ns;
+		work[e] = rep.work;
 		moved += rep.moved;
 	}
 	sort(elapsed, EPOCHS);
+	sort(work, EPOCHS);
 	/* Two calls: kprintf prints at most 255 bytes per call. */
 	kprintf("{\"name\": \"mincut_epoch_ns\", \"unit\": \"ns\", \"n\": %u, \"min\": %lu, "
 		"\"median\": %lu, \"max\": %lu, \"partitions\": %u, \"parts\": %u, ",
 		EPOCHS, (unsigned long)elapsed[0], (unsigned long)elapsed[EPOCHS / 2],
 		(unsigned long)elapsed[EPOCHS - 1], n, PARTS);
 	kprintf("\"budget_ns\": %u, \"median_within_budget\": %s, \"migrations\": %lu, "
-		"\"backend\": \"%s\", \"machine\": \"%s\"}\n",
+		"\"median_work_units\": %lu, ",
 		COH_BUDGET_NS_DEFAULT,
 		elapsed[EPOCHS / 2] <= COH_BUDGET_NS_DEFAULT ? "true" : "false",
-		(unsigned long)moved, backend, machine);
+		(unsigned long)moved, (unsigned long)work[EPOCHS / 2]);
+	kprintf("\"backend\": \"%s\", \"machine\": \"%s\"}\n", backend, machine);
 }
 
 void coherence_bench_run(const char *backend, const char *machine)

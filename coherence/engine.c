@@ -177,7 +177,7 @@ static bool pays(u64 gain, u32 moved, u64 cost)
 
 void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 {
-	u64 start = hal_now_ns();
+	u64 start = hal_now_ns(), work = coh_work_units;
 	u32 n = e->g.n;
 
 	memset(rep, 0, sizeof(*rep));
@@ -214,5 +214,6 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	/* May pass the budget: table building, scoring and decay are O(n^2) work outside the
 	 * budget checks (docs/coherence.md, "DC-2"). */
 	rep->elapsed_ns = hal_now_ns() - start;
+	rep->work = coh_work_units - work;
 	CHECK(rep->cut_after <= rep->cut_before);
 }

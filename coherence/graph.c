@@ -3,6 +3,8 @@
 #include <ruvix/cohgraph.h>
 #include <ruvix/klib.h>
 
+u64 coh_work_units;
+
 void coh_graph_init(struct coh_graph *g, u32 n)
 {
 	CHECK(n <= COH_MAX_NODES);
@@ -26,12 +28,14 @@ void coh_graph_decay(struct coh_graph *g, u32 shift)
 	for (u32 i = 0; i < g->n; i++)
 		for (u32 j = 0; j < g->n; j++)
 			g->w[i][j] -= g->w[i][j] >> shift;
+	coh_work_units += (u64)g->n * g->n;
 }
 
 u64 coh_cut(const struct coh_graph *g, const u8 *place)
 {
 	u64 cut = 0;
 
+	coh_work_units += (u64)g->n * g->n / 2;
 	for (u32 i = 0; i < g->n; i++)
 		for (u32 j = i + 1; j < g->n; j++)
 			if (place[i] != place[j])

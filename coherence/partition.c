@@ -37,6 +37,7 @@ static void prepare(struct search *s, const u8 *place)
 	for (u32 i = 0; i < g->n; i++)
 		for (u32 j = 0; j < g->n; j++)
 			s->into[i][place[j]] += g->w[i][j];
+	coh_work_units += (u64)g->n * g->n;
 }
 
 static void move(struct search *s, u32 i, u32 to)
@@ -44,6 +45,7 @@ static void move(struct search *s, u32 i, u32 to)
 	const struct coh_graph *g = s->g;
 	u32 from = s->place[i];
 
+	coh_work_units += g->n;
 	for (u32 j = 0; j < g->n; j++) {
 		s->into[j][from] -= g->w[j][i];
 		s->into[j][to] += g->w[j][i];
@@ -70,6 +72,7 @@ static bool improve(struct search *s)
 
 	if (time_is_up(s))
 		return false;
+	coh_work_units += (u64)g->n * s->parts;
 	for (u32 i = 0; i < g->n; i++) {
 		u32 from = s->place[i];
 		for (u32 t = 0; t < s->parts; t++) {
@@ -89,6 +92,7 @@ static bool improve(struct search *s)
 			if ((i & 15) == 0 && time_is_up(s))
 				return false;
 			u32 a = s->place[i];
+			coh_work_units += g->n - i - 1;
 			for (u32 j = i + 1; j < g->n; j++) {
 				u32 b = s->place[j];
 				if (a == b)
@@ -135,6 +139,7 @@ static void greedy_seed(const struct coh_graph *g, u32 parts, const u32 *cap, u8
 		for (u32 taken = 0; taken < room && left > 0; taken++) {
 			u32 pick = COH_MAX_NODES;
 			u64 best = 0;
+			coh_work_units += 2 * (u64)g->n + (taken == 0 ? (u64)g->n * g->n : 0);
 			for (u32 v = 0; v < g->n; v++) {
 				if (placed[v])
 					continue;

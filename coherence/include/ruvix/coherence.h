@@ -37,6 +37,7 @@ struct coh_engine {
 /** What one epoch did. */
 struct coh_epoch_report {
 	u64 elapsed_ns; /* hal_now_ns time the epoch took */
+	u64 work;	/* coh_work_units the epoch did (a host-independent cost) */
 	u64 cut_before; /* cut of the placement the epoch started with */
 	u64 cut_after;	/* cut of the placement it left (<= cut_before) */
 	u32 moved;	/* partitions whose part changed */

@@ -31,6 +31,14 @@ struct coh_graph {
 	u64 w[COH_MAX_NODES][COH_MAX_NODES];
 };
 
+/*
+ * Work the graph code and the partitioner have done since start, in units of one weight read
+ * or table update (a gain evaluation counts one). A deterministic measure of epoch cost: the
+ * simulator turns it into virtual time, so its DC-2 budget and its mincut_ns_per_epoch do not
+ * depend on the host.
+ */
+extern u64 coh_work_units;
+
 /** Empty graph of @n nodes. */
 void coh_graph_init(struct coh_graph *g, u32 n);
 
