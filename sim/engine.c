@@ -5,9 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ruvix/check.h>
 #include <ruvix/kernel.h>
 #include <ruvix/partition.h>
 #include <ruvix/sched.h>
+
+#if RUVIX_COHERENCE
+#include <ruvix/coherence.h>
+#endif
 
 #include "manifest.h"
 #include "sim_hal.h"
@@ -46,7 +51,8 @@ struct sim_partition {
 	handle_t handle;
 	bool declared; /* named by the trace (with a manifest, partitions exist before) */
 	bool running;
-	uint32_t node; /* NUMA node of its home CPU */
+	uint32_t node;	     /* NUMA node of its home CPU */
+	uint64_t penalty_ns; /* migration cost still to charge to its next step */
 	struct heap q;
 };
 
@@ -75,6 +81,10 @@ struct engine {
 	struct heap deliveries; /* messages on the wire, keyed by arrival time */
 	uint64_t seq;
 	struct sim_result *res;
+#if RUVIX_COHERENCE
+	struct coh_engine *coh; /* POLICY_COHERENCE only */
+	uint64_t next_epoch;
+#endif
 };
 
 static int heap_push(struct heap *h, uint64_t key, uint64_t seq, uint32_t id)
@@ -224,7 +234,7 @@ static void wake(struct engine *e, uint32_t i)
 	struct sim_partition *p = &e->parts[i];
 
 	sim_hal_set_cpu(partition_cpu(p->handle));
-	if (e->policy == POLICY_EDF)
+	if (e->policy != POLICY_NAIVE)
 		sched_wake_deadline(p->handle, head_due(e, p));
 	else
 		sched_wake(p->handle);
@@ -265,17 +275,21 @@ static int advance(struct engine *e, uint32_t id, uint64_t now)
 			e->res->local_bytes += st->value;
 		else
 			e->res->cross_node_bytes += st->value;
+#if RUVIX_COHERENCE
+		if (e->coh && st->part != st->to)
+			coh_engine_traffic(e->coh, st->part, st->to, st->value);
+#endif
 		r->cur++;
 		return heap_push(&e->deliveries, now + cost, e->seq++, id);
 	}
 	struct sim_partition *p = &e->parts[st->part];
 	bool was_empty = p->q.n == 0;
-	uint64_t key = e->policy == POLICY_EDF
+	uint64_t key = e->policy != POLICY_NAIVE
 			       ? (r->due_ns ? r->due_ns : r->arrival_ns + NO_DEADLINE_NS)
 			       : e->seq;
 	if (heap_push(&p->q, key, e->seq++, id) != 0)
 		return -1;
-	if (!p->running && (was_empty || e->policy == POLICY_EDF))
+	if (!p->running && (was_empty || e->policy != POLICY_NAIVE))
 		wake(e, st->part);
 	return 0;
 }
@@ -311,6 +325,8 @@ static void dispatch(struct engine *e, uint64_t now)
 			cost = e->m->switch_ns;
 			e->res->switches++;
 		}
+		cost += p->penalty_ns;
+		p->penalty_ns = 0;
 		cpu->busy = true;
 		cpu->last = h;
 		cpu->part = (uint32_t)i;
@@ -362,6 +378,108 @@ static int complete(struct engine *e, uint32_t c, uint64_t now)
 		wake(e, cpu->part);
 	return advance(e, cpu->req, now);
 }
+
+#if RUVIX_COHERENCE
+static uint64_t epoch_work0;
+
+/* The coherence epoch's modelled time so far: its work at SIM_NS_PER_WORK_UNIT. */
+static uint64_t epoch_clock(void)
+{
+	return (coh_work_units - epoch_work0) * SIM_NS_PER_WORK_UNIT;
+}
+
+/* Start the engine on the placement in force: parts are NUMA nodes, each holding at most its
+ * share of the partitions (in proportion to its CPUs, rounded up). */
+static int coherence_start(struct engine *e)
+{
+	const struct machine_desc *d = &e->m->desc;
+	struct coh_config cfg = { .parts = d->nnodes,
+				  .decay_shift = 1,
+				  .migration_cost = SIM_MIGRATE_COST_BYTES,
+				  .budget_ns = COH_BUDGET_NS_DEFAULT };
+	u8 place[COH_MAX_NODES];
+
+	e->coh = calloc(1, sizeof(*e->coh));
+	if (!e->coh) {
+		fprintf(stderr, "ruvix-sim: out of memory\n");
+		return -1;
+	}
+	for (u32 p = 0; p < d->nnodes; p++) {
+		u32 cpus = 0;
+		for (u32 c = 0; c < d->ncpus; c++)
+			cpus += d->cpu_node[c] == p;
+		cfg.cap[p] = (e->nparts * cpus + d->ncpus - 1) / d->ncpus;
+	}
+	for (u32 i = 0; i < e->nparts; i++) {
+		place[i] = (u8)e->parts[i].node;
+		/* The starting placement must respect the shares: grow one that does not. */
+		u32 on = 0;
+		for (u32 j = 0; j <= i; j++)
+			on += place[j] == place[i];
+		if (on > cfg.cap[place[i]])
+			cfg.cap[place[i]] = on;
+	}
+	coh_engine_init(e->coh, e->nparts, &cfg, place);
+	e->next_epoch = SIM_EPOCH_NS;
+	return 0;
+}
+
+/* The CPU of node @node with the fewest partitions homed on it (lowest number on a tie). */
+static uint32_t least_loaded_cpu(const struct engine *e, uint32_t node)
+{
+	const struct machine_desc *d = &e->m->desc;
+	uint32_t best = UINT32_MAX, best_load = 0;
+
+	for (uint32_t c = 0; c < d->ncpus; c++) {
+		if (d->cpu_node[c] != node)
+			continue;
+		uint32_t load = 0;
+		for (uint32_t i = 0; i < e->nparts; i++)
+			load += partition_cpu(e->parts[i].handle) == c;
+		if (best == UINT32_MAX || load < best_load) {
+			best = c;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+/* One epoch: the engine's placement becomes partition_place calls (witnessed), moved
+ * partitions pay SIM_MIGRATE_NS on their next step, and every pressure goes to the scheduler. */
+static int coherence_epoch(struct engine *e)
+{
+	struct coh_epoch_report rep;
+	struct sim_result *res = e->res;
+
+	epoch_work0 = coh_work_units;
+	sim_hal_set_clock_extra(epoch_clock);
+	coh_engine_epoch(e->coh, &rep);
+	sim_hal_set_clock_extra(NULL);
+	res->epochs++;
+	res->stale_cut_epochs += rep.stale;
+	if (latency_add(&res->mincut_ns, rep.elapsed_ns) != 0)
+		e->oom = true;
+	sim_hal_set_cpu(0);
+	for (uint32_t i = 0; i < e->nparts; i++) {
+		struct sim_partition *p = &e->parts[i];
+		if (e->coh->place[i] != p->node) {
+			uint32_t cpu = least_loaded_cpu(e, e->coh->place[i]);
+			enum kerr err =
+				cpu == UINT32_MAX ? KERR_INVALID : partition_place(p->handle, cpu);
+			if (err != KERR_OK) {
+				fprintf(stderr, "ruvix-sim: the kernel refused to move '%s': %s\n",
+					p->name, kerr_name(err));
+				return -1;
+			}
+			p->node = e->coh->place[i];
+			p->penalty_ns += SIM_MIGRATE_NS;
+			res->migrations++;
+		}
+		CHECK(sched_set_pressure(p->handle, e->coh->pressure[i]) == KERR_OK);
+	}
+	return 0;
+}
+#endif
 
 /* Read trace items until the next request; 1 = one in *it, 0 = end, -1 = error. */
 static int next_request(struct engine *e, struct trace_item *it)
@@ -439,6 +557,10 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 	if (have >= 0)
 		for (uint32_t i = 0; i < e->nparts; i++)
 			e->parts[i].node = m->desc.cpu_node[partition_cpu(e->parts[i].handle)];
+#if RUVIX_COHERENCE
+	if (have >= 0 && policy == POLICY_COHERENCE && coherence_start(e) != 0)
+		goto out;
+#endif
 	for (;;) {
 		if (have < 0)
 			goto out;
@@ -480,6 +602,13 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 			break;
 		}
 		res->events++;
+#if RUVIX_COHERENCE
+		if (e->coh && now >= e->next_epoch) {
+			if (coherence_epoch(e) != 0)
+				goto out;
+			e->next_epoch = now - now % SIM_EPOCH_NS + SIM_EPOCH_NS;
+		}
+#endif
 		dispatch(e, now);
 		if (e->oom) {
 			fprintf(stderr, "ruvix-sim: out of memory\n");
@@ -502,6 +631,9 @@ out:
 	free(e->deliveries.v);
 	free(e->pool);
 	free(e->free_ids);
+#if RUVIX_COHERENCE
+	free(e->coh);
+#endif
 	free(e);
 	return rc;
 }

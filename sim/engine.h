@@ -28,9 +28,17 @@ struct sim_blob {
 
 /** Scheduling policies (docs/simulator.md). */
 enum sim_policy {
-	POLICY_NAIVE = 0, /* round-robin placement; FIFO between and within partitions */
-	POLICY_EDF = 1,	  /* round-robin placement; earliest request deadline first */
+	POLICY_NAIVE = 0,     /* round-robin placement; FIFO between and within partitions */
+	POLICY_EDF = 1,	      /* round-robin placement; earliest request deadline first */
+	POLICY_COHERENCE = 2, /* edf plus the coherence engine: placement, migration and the
+			       * cut-pressure term (needs -Dcoherence=enabled) */
 };
+
+/* The coherence policy's model (docs/simulator.md, "The coherence policy"). */
+#define SIM_EPOCH_NS	       1000000ull /* an epoch every 1 ms of virtual time */
+#define SIM_NS_PER_WORK_UNIT   1ull	  /* epoch time per coh_work_units (host-calibrated) */
+#define SIM_MIGRATE_NS	       20000ull	  /* charged to a moved partition's next step */
+#define SIM_MIGRATE_COST_BYTES 4096ull	  /* hysteresis: bytes a move must save per epoch */
 
 struct sim_result {
 	uint64_t events;   /* arrivals, message deliveries and completions processed */
@@ -39,6 +47,9 @@ struct sim_result {
 	uint64_t makespan_ns;
 	uint64_t local_bytes, cross_node_bytes; /* message bytes within / across NUMA nodes */
 	uint64_t deadline_misses[2];		/* per class (enum trace_class) */
+	uint64_t migrations;			/* partitions moved to another NUMA node */
+	uint64_t epochs, stale_cut_epochs;	/* coherence epochs run / that kept the old cut */
+	struct latency_set mincut_ns;		/* modelled time of each coherence epoch */
 	uint32_t partitions;
 	uint8_t state_digest[16];      /* kernel_digest at the end, before the halt record */
 	struct latency_set latency[2]; /* per class (enum trace_class) */

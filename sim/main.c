@@ -2,7 +2,7 @@
  * ruvix-sim: run the RuVix core over a simulated machine on a workload trace.
  *
  *   ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR
- *                 [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf] [--seed N]
+ *                 [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf|coherence] [--seed N]
  *                 [--time-scale X] [--cdf FILE]
  *   ruvix-sim compare ...   (tools/sim_compare.py: a policy x load sweep with plots)
  *
@@ -36,7 +36,8 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
-		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy naive|edf]\n"
+		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy "
+		   "naive|edf|coherence]\n"
 		   "                     [--seed N] [--time-scale X] [--cdf FILE]\n"
 		   "       ruvix-sim compare --trace FILE --machine M --policies naive,edf\n"
 		   "                     --loads 0.5,0.7,0.9 --out DIR [--manifest X] [--seed N]\n"
@@ -100,8 +101,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "ruvix-sim: run needs --trace, --machine and --out\n");
 		return -1;
 	}
-	if (strcmp(o->policy, "naive") != 0 && strcmp(o->policy, "edf") != 0) {
-		fprintf(stderr, "ruvix-sim: unknown policy '%s' (known: naive, edf)\n", o->policy);
+	if (strcmp(o->policy, "coherence") == 0 && !RUVIX_COHERENCE) {
+		fprintf(stderr,
+			"ruvix-sim: policy 'coherence' needs the coherence engine, and this "
+			"build has none (-Dcoherence=disabled)\n");
+		return -1;
+	}
+	if (strcmp(o->policy, "naive") != 0 && strcmp(o->policy, "edf") != 0 &&
+	    strcmp(o->policy, "coherence") != 0) {
+		fprintf(stderr, "ruvix-sim: unknown policy '%s' (known: naive, edf, coherence)\n",
+			o->policy);
 		return -1;
 	}
 	return 0;
@@ -225,7 +234,18 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"local_bytes\": %" PRIu64 ",\n", r->local_bytes);
 	fprintf(f, "  \"cross_node_bytes\": %" PRIu64 ",\n", r->cross_node_bytes);
 	fprintf(f, "  \"switches\": %" PRIu64 ",\n", r->switches);
-	fprintf(f, "  \"migrations\": 0,\n");
+	fprintf(f, "  \"migrations\": %" PRIu64 ",\n", r->migrations);
+	fprintf(f, "  \"epochs\": %" PRIu64 ",\n", r->epochs);
+	fprintf(f, "  \"stale_cut_epochs\": %" PRIu64 ",\n", r->stale_cut_epochs);
+	if (r->epochs)
+		fprintf(f,
+			"  \"mincut_ns_per_epoch\": {\"p50\": %" PRIu64 ", \"p99\": %" PRIu64
+			", \"max\": %" PRIu64 "},\n",
+			latency_quantile(&r->mincut_ns, 0.50),
+			latency_quantile(&r->mincut_ns, 0.99),
+			latency_quantile(&r->mincut_ns, 1.0));
+	else
+		fprintf(f, "  \"mincut_ns_per_epoch\": null,\n");
 	char digest[33];
 	for (int i = 0; i < 16; i++)
 		sprintf(digest + 2 * i, "%02x", r->state_digest[i]);
@@ -313,8 +333,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (sim_run(o.trace, &m, o.manifest ? &manifest : NULL,
-		    strcmp(o.policy, "edf") == 0 ? POLICY_EDF : POLICY_NAIVE, o.time_scale, wf,
-		    &res) != 0)
+		    strcmp(o.policy, "coherence") == 0 ? POLICY_COHERENCE
+		    : strcmp(o.policy, "edf") == 0     ? POLICY_EDF
+						       : POLICY_NAIVE,
+		    o.time_scale, wf, &res) != 0)
 		goto out;
 	if (o.cdf && write_cdf(o.cdf, &res) != 0)
 		goto out;
@@ -351,6 +373,7 @@ out:
 	latency_free(&res.latency_all);
 	latency_free(&res.latency[0]);
 	latency_free(&res.latency[1]);
+	latency_free(&res.mincut_ns);
 	free(manifest_data);
 	return rc;
 }

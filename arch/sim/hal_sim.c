@@ -9,6 +9,7 @@
 #include <ruvix/hal.h>
 
 static uint64_t now;
+static uint64_t (*clock_extra)(void); /* modelled time inside a coherence epoch */
 static uint32_t cpu;
 static FILE *witness_file;
 static uint64_t witness_records;
@@ -46,7 +47,12 @@ uint64_t sim_hal_witness_records(void)
 
 u64 hal_now_ns(void)
 {
-	return now;
+	return clock_extra ? now + clock_extra() : now;
+}
+
+void sim_hal_set_clock_extra(uint64_t (*extra)(void))
+{
+	clock_extra = extra;
 }
 
 u32 hal_cpu_id(void)

@@ -21,6 +21,12 @@ void sim_hal_set_cpu(uint32_t cpu);
 /** Send witness records to @f (NULL: refuse them, so the core refuses actions). */
 void sim_hal_set_witness_file(FILE *f);
 
+/**
+ * While @extra is set, hal_now_ns returns the virtual time plus @extra(): the simulator's
+ * model of time spent inside a coherence epoch (NULL: plain virtual time).
+ */
+void sim_hal_set_clock_extra(uint64_t (*extra)(void));
+
 /** Records exported so far. */
 uint64_t sim_hal_witness_records(void);
 

@@ -2,7 +2,7 @@
 """Simulator tests: determinism, exact figures on a hand-checked trace, clean errors on bad
 input with no output left behind, and a tamper-proof witness log.
 
-usage: sim_test.py RUVIX_SIM RUVIX_WITNESS SOURCE_ROOT WORK_DIR
+usage: sim_test.py RUVIX_SIM RUVIX_WITNESS SOURCE_ROOT WORK_DIR coherence|no-coherence
 """
 import json
 import pathlib
@@ -13,6 +13,7 @@ from testlib import check, main, run, shared_verifier
 from witness_tamper import check_tampering
 
 SIM, WITNESS, ROOT, WORK = (pathlib.Path(p).resolve() for p in sys.argv[1:5])
+COHERENCE = sys.argv[5] == "coherence"
 TINY = ROOT / "tests" / "data" / "tiny.trace"
 DEMO = ROOT / "traces" / "demo.trace"
 
@@ -253,6 +254,56 @@ def compare_writes_summary_table_and_plots():
     check(bad.returncode == 2 and "--loads wants numbers" in bad.stderr, bad.stderr)
 
 
+def grouped_trace():
+    """8 partitions in 2 groups that talk mostly inside their group; round-robin placement
+    splits every group across the two NUMA nodes of numa2x2."""
+    trace = WORK / "grouped.trace"
+    r = run(["python3", ROOT / "tools" / "ruvix_trace.py", "gen", "-o", trace,
+             "--requests", "4000", "--seed", "3", "--load", "0.6"])
+    check(r.returncode == 0, f"ruvix-trace gen failed: {r.stderr}")
+    return trace
+
+
+def coherence_policy_places_groups_together():
+    """--policy coherence moves partitions (witnessed), cuts cross-node bytes against edf,
+    reports its epochs, stays deterministic, and its log replays to the reported digest."""
+    trace = grouped_trace()
+    reps = {}
+    for policy, out in (("edf", "coh-edf"), ("coherence", "coh-a"), ("coherence", "coh-b")):
+        r = sim(WORK / out, trace, "numa2x2", "--policy", policy)
+        check(r.returncode == 0, f"{policy}: {r.stderr}")
+        reps[out] = json.loads((WORK / out / "report.json").read_text())
+    edf, coh = reps["coh-edf"], reps["coh-a"]
+    check(edf["migrations"] == 0 and edf["epochs"] == 0 and edf["mincut_ns_per_epoch"] is None,
+          f"edf ran coherence epochs: {edf}")
+    check(coh["migrations"] > 0 and coh["epochs"] > 0, f"no epochs or moves: {coh}")
+    check(coh["cross_node_bytes"] < edf["cross_node_bytes"] / 2,
+          f"cross-node bytes {coh['cross_node_bytes']} vs edf {edf['cross_node_bytes']}")
+    check(coh["local_bytes"] + coh["cross_node_bytes"] ==
+          edf["local_bytes"] + edf["cross_node_bytes"], "bytes lost or invented")
+    m = coh["mincut_ns_per_epoch"]
+    check(0 < m["p50"] <= m["p99"] <= m["max"], f"mincut_ns_per_epoch {m}")
+    check(coh["stale_cut_epochs"] == 0, f"8 partitions went stale: {coh}")
+    for name in ("report.json", "witness.wlog"):
+        check((WORK / "coh-a" / name).read_bytes() == (WORK / "coh-b" / name).read_bytes(),
+              f"coherence: {name} differs between runs")
+    rp = run([WITNESS, "replay", WORK / "coh-a" / "witness.wlog", "--digest", coh["state_digest"]])
+    check(rp.returncode == 0, f"replay: {rp.stdout}{rp.stderr}")
+    dump = run([WITNESS, "dump", WORK / "coh-a" / "witness.wlog"]).stdout
+    places = sum(1 for l in dump.splitlines() if "partition_place" in l)
+    check(places == coh["partitions"] + coh["migrations"],
+          f"{places} place records for {coh['partitions']} partitions and "
+          f"{coh['migrations']} moves")
+
+
+def coherence_policy_refused_without_the_engine():
+    """DC-1: a simulator built with -Dcoherence=disabled refuses the policy and writes nothing."""
+    out = WORK / "no-coh"
+    r = sim(out, TINY, "virt2", "--policy", "coherence")
+    check(r.returncode == 2 and "needs the coherence engine" in r.stderr, r.stderr)
+    check(not out.exists(), "a refused run left output")
+
+
 def usage_errors():
     r = run([SIM, "run", "--trace", TINY])
     check(r.returncode == 2 and "needs --trace, --machine and --out" in r.stderr, r.stderr)
@@ -278,4 +329,7 @@ if __name__ == "__main__":
         ("bad_manifest_fails_with_node_and_property", bad_manifest_fails_with_node_and_property),
         ("compare_writes_summary_table_and_plots", compare_writes_summary_table_and_plots),
         ("usage_errors", usage_errors),
+        ("coherence_policy_places_groups_together", coherence_policy_places_groups_together)
+        if COHERENCE else
+        ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
     ])
