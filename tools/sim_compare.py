@@ -131,10 +131,10 @@ def main():
 
     # Table: critical p99 when there is critical work, else all.
     cls = "critical" if any(r["latency_ns"]["critical"]["count"] for r in results) else "all"
-    print(f"{'policy':<8} {'load':>5} {cls + ' p99 ns':>16} {'all p99 ns':>14} "
+    print(f"{'policy':<9} {'load':>5} {cls + ' p99 ns':>16} {'all p99 ns':>14} "
           f"{'misses':>7} {'cross-node B':>14} {'local B':>12}")
     for r in results:
-        print(f"{r['policy']:<8} {r['load']:>5.2f} {r['latency_ns'][cls]['p99']:>16} "
+        print(f"{r['policy']:<9} {r['load']:>5.2f} {r['latency_ns'][cls]['p99']:>16} "
               f"{r['latency_ns']['all']['p99']:>14} "
               f"{r['deadline_misses']['critical'] + r['deadline_misses']['batch']:>7} "
               f"{r['cross_node_bytes']:>14} {r['local_bytes']:>12}")
