@@ -84,6 +84,14 @@ enum kerr kernel_halt(int status)
 	return KERR_OK;
 }
 
+enum kerr kernel_coherence_stale(u64 epoch, u64 elapsed_ns)
+{
+	return witness_emit(WK_COH_STALE, TIER_KERNEL, WITNESS_ACTOR_KERNEL, 0, epoch,
+			    elapsed_ns) == WITNESS_OK
+		       ? KERR_OK
+		       : KERR_WITNESS;
+}
+
 u32 kernel_tick(void)
 {
 	/*

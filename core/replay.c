@@ -48,6 +48,7 @@ enum kerr kernel_replay(const struct witness_record *r)
 		return kernel_halt((int)(i64)r->arg0);
 	case WK_REFUSED:
 	case WK_FAULT:
+	case WK_COH_STALE:
 		/* These changed nothing: the record is all there is to repeat. */
 		return witness_emit(r->kind, r->tier, r->actor, r->target, r->arg0, r->arg1) ==
 				       WITNESS_OK

@@ -112,6 +112,8 @@ const char *witness_kind_name(u16 kind)
 		return "lease_expire";
 	case WK_CHECKPOINT_TAKE:
 		return "checkpoint_take";
+	case WK_COH_STALE:
+		return "coherence_stale";
 	case WK_CHECKPOINT_RESTORE:
 		return "checkpoint_restore";
 	}

@@ -379,6 +379,13 @@ static int complete(struct engine *e, uint32_t c, uint64_t now)
 	return advance(e, cpu->req, now);
 }
 
+static uint64_t epoch_budget_ns = SIM_EPOCH_BUDGET_NS;
+
+void sim_set_epoch_budget_ns(uint64_t ns)
+{
+	epoch_budget_ns = ns;
+}
+
 #if RUVIX_COHERENCE
 static uint64_t epoch_work0;
 
@@ -396,7 +403,7 @@ static int coherence_start(struct engine *e)
 	struct coh_config cfg = { .parts = d->nnodes,
 				  .decay_shift = 1,
 				  .migration_cost = SIM_MIGRATE_COST_BYTES,
-				  .budget_ns = COH_BUDGET_NS_DEFAULT };
+				  .budget_ns = epoch_budget_ns };
 	u8 place[COH_MAX_NODES];
 
 	e->coh = calloc(1, sizeof(*e->coh));
@@ -457,6 +464,11 @@ static int coherence_epoch(struct engine *e)
 	sim_hal_set_clock_extra(NULL);
 	res->epochs++;
 	res->stale_cut_epochs += rep.stale;
+	sim_hal_set_cpu(0);
+	if (rep.stale && kernel_coherence_stale(e->coh->epoch - 1, rep.elapsed_ns) != KERR_OK) {
+		fprintf(stderr, "ruvix-sim: could not witness a stale coherence epoch\n");
+		return -1;
+	}
 	if (latency_add(&res->mincut_ns, rep.elapsed_ns) != 0)
 		e->oom = true;
 	sim_hal_set_cpu(0);

@@ -38,6 +38,7 @@ enum sim_policy {
 #define SIM_EPOCH_NS	       1000000ull /* an epoch every 1 ms of virtual time */
 #define SIM_NS_PER_WORK_UNIT   1ull	  /* epoch time per coh_work_units (host-calibrated) */
 #define SIM_MIGRATE_NS	       20000ull	  /* charged to a moved partition's next step */
+#define SIM_EPOCH_BUDGET_NS    50000ull	  /* DC-2 default; --epoch-budget-ns changes it */
 #define SIM_MIGRATE_COST_BYTES 4096ull	  /* hysteresis: bytes a move must save per epoch */
 
 struct sim_result {
@@ -65,5 +66,8 @@ struct sim_result {
  */
 int sim_run(const char *trace_path, const struct sim_machine *m, const struct sim_blob *manifest,
 	    enum sim_policy policy, double time_scale, FILE *wlog, struct sim_result *res);
+
+/** The coherence policy's per-epoch budget in (modelled) ns for the next runs. */
+void sim_set_epoch_budget_ns(uint64_t ns);
 
 #endif

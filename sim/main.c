@@ -30,7 +30,7 @@
 struct options {
 	const char *trace, *machine, *out, *policy, *manifest, *cdf;
 	double time_scale;
-	uint64_t seed;
+	uint64_t seed, epoch_budget_ns;
 };
 
 static void usage(FILE *f)
@@ -38,7 +38,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
 		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy "
 		   "naive|edf|coherence]\n"
-		   "                     [--seed N] [--time-scale X] [--cdf FILE]\n"
+		   "                     [--seed N] [--time-scale X] [--cdf FILE] "
+		   "[--epoch-budget-ns N]\n"
 		   "       ruvix-sim compare --trace FILE --machine M --policies naive,edf\n"
 		   "                     --loads 0.5,0.7,0.9 --out DIR [--manifest X] [--seed N]\n"
 		   "run writes DIR/report.json and DIR/witness.wlog; compare a sweep, a table and\n"
@@ -48,7 +49,9 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	*o = (struct options){ .policy = "naive", .time_scale = 1.0 };
+	*o = (struct options){ .policy = "naive",
+			       .time_scale = 1.0,
+			       .epoch_budget_ns = SIM_EPOCH_BUDGET_NS };
 	if (argc < 2 || strcmp(argv[1], "run") != 0)
 		return -1;
 	for (int i = 2; i < argc; i++) {
@@ -75,6 +78,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 			    strchr(v, 'X') || *end || !(o->time_scale > 0) || o->time_scale > 1e6) {
 				fprintf(stderr,
 					"ruvix-sim: --time-scale wants a number in (0, 1e6], got "
+					"'%s'\n",
+					v);
+				return -1;
+			}
+		} else if (!strcmp(a, "--epoch-budget-ns")) {
+			char *end;
+			errno = 0;
+			o->epoch_budget_ns = strtoull(v, &end, 10);
+			if (errno || *end || *v < '1' || *v > '9') {
+				fprintf(stderr,
+					"ruvix-sim: --epoch-budget-ns wants a positive integer, "
+					"got "
 					"'%s'\n",
 					v);
 				return -1;
@@ -236,6 +251,7 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"switches\": %" PRIu64 ",\n", r->switches);
 	fprintf(f, "  \"migrations\": %" PRIu64 ",\n", r->migrations);
 	fprintf(f, "  \"epochs\": %" PRIu64 ",\n", r->epochs);
+	fprintf(f, "  \"epoch_budget_ns\": %" PRIu64 ",\n", o->epoch_budget_ns);
 	fprintf(f, "  \"stale_cut_epochs\": %" PRIu64 ",\n", r->stale_cut_epochs);
 	if (r->epochs)
 		fprintf(f,
@@ -332,6 +348,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ruvix-sim: cannot write in %s: %s\n", o.out, strerror(errno));
 		goto out;
 	}
+	sim_set_epoch_budget_ns(o.epoch_budget_ns);
 	if (sim_run(o.trace, &m, o.manifest ? &manifest : NULL,
 		    strcmp(o.policy, "coherence") == 0 ? POLICY_COHERENCE
 		    : strcmp(o.policy, "edf") == 0     ? POLICY_EDF

@@ -163,7 +163,8 @@ Test(witness, every_kind_has_a_name)
 			      WK_LEASE_REVOKE,
 			      WK_LEASE_EXPIRE,
 			      WK_CHECKPOINT_TAKE,
-			      WK_CHECKPOINT_RESTORE };
+			      WK_CHECKPOINT_RESTORE,
+			      WK_COH_STALE };
 
 	for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		cr_assert_not_null(witness_kind_name(kinds[i]));

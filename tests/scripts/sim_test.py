@@ -296,6 +296,36 @@ def coherence_policy_places_groups_together():
           f"{coh['migrations']} moves")
 
 
+def coherence_stale_epochs_are_witnessed():
+    """DC-2 in the simulator: with a 1 ns budget every epoch runs out, keeps the placement it
+    had (nothing moves, cross-node bytes as under edf), and is witnessed as coherence_stale."""
+    trace = grouped_trace()
+    r = sim(WORK / "stale-edf", trace, "numa2x2", "--policy", "edf")
+    check(r.returncode == 0, r.stderr)
+    edf = json.loads((WORK / "stale-edf" / "report.json").read_text())
+    r = sim(WORK / "stale", trace, "numa2x2", "--policy", "coherence", "--epoch-budget-ns", "1")
+    check(r.returncode == 0, r.stderr)
+    rep = json.loads((WORK / "stale" / "report.json").read_text())
+    check(rep["epoch_budget_ns"] == 1, f"budget {rep['epoch_budget_ns']}")
+    check(rep["epochs"] > 0 and rep["stale_cut_epochs"] == rep["epochs"],
+          f"{rep['stale_cut_epochs']} of {rep['epochs']} epochs stale")
+    check(rep["migrations"] == 0, f"a stale epoch moved {rep['migrations']} partitions")
+    check(rep["cross_node_bytes"] == edf["cross_node_bytes"], "placement changed")
+    log = WORK / "stale" / "witness.wlog"
+    dump = run([WITNESS, "dump", log]).stdout
+    stale = sum(1 for l in dump.splitlines() if "coherence_stale" in l)
+    check(stale == rep["stale_cut_epochs"], f"{stale} coherence_stale records")
+    rp = run([WITNESS, "replay", log, "--digest", rep["state_digest"]])
+    check(rp.returncode == 0, f"replay: {rp.stdout}{rp.stderr}")
+    shared = shared_verifier(ROOT)
+    if shared:
+        s = run(["python3", shared, log])
+        check(s.returncode == 0, f"independent verifier rejects the log: {s.stdout}")
+    r = run([SIM, "run", "--trace", TINY, "--machine", "virt2", "--out", WORK / "u",
+             "--policy", "coherence", "--epoch-budget-ns", "0"])
+    check(r.returncode == 2 and "--epoch-budget-ns" in r.stderr, r.stderr)
+
+
 def coherence_policy_refused_without_the_engine():
     """DC-1: a simulator built with -Dcoherence=disabled refuses the policy and writes nothing."""
     out = WORK / "no-coh"
@@ -330,6 +360,9 @@ if __name__ == "__main__":
         ("compare_writes_summary_table_and_plots", compare_writes_summary_table_and_plots),
         ("usage_errors", usage_errors),
         ("coherence_policy_places_groups_together", coherence_policy_places_groups_together)
+        if COHERENCE else
+        ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
+        ("coherence_stale_epochs_are_witnessed", coherence_stale_epochs_are_witnessed)
         if COHERENCE else
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
     ])

@@ -73,6 +73,13 @@ u32 kernel_tick(void);
  */
 u32 kernel_idle(u32 max);
 
+/**
+ * DC-2: witness that coherence epoch @epoch ran out of its budget after @elapsed_ns and kept
+ * the last good placement. Changes no object. The engine does not witness (it knows no core
+ * tables), so its caller does. KERR_WITNESS when the record could not be exported.
+ */
+enum kerr kernel_coherence_stale(u64 epoch, u64 elapsed_ns);
+
 /** Digest of the whole object state (BLAKE2b-128 over a canonical encoding, docs/witness.md). */
 void kernel_digest(u8 out[16]);
 

@@ -88,6 +88,10 @@ enum witness_kind {
 	/* recovery */
 	WK_CHECKPOINT_TAKE = 0x0060,	/* target: partition, arg0: slot (SLOT_KERNEL/SLOT_SELF) */
 	WK_CHECKPOINT_RESTORE = 0x0061, /* target: partition */
+
+	/* coherence engine (DC-2) */
+	WK_COH_STALE = 0x0070, /* an epoch ran out of its budget and kept the last placement:
+				* arg0: epoch number, arg1: epoch time ns */
 };
 
 #define SLOT_KERNEL 0xFFFFu
