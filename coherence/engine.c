@@ -60,6 +60,7 @@ static void score(struct coh_engine *e)
 	const struct coh_graph *g = &e->g;
 	u64 into[COH_MAX_PARTS];
 
+	coh_work_units += (u64)g->n * g->n;
 	for (u32 i = 0; i < g->n; i++) {
 		u64 total = 0;
 		memset(into, 0, sizeof(into));

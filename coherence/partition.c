@@ -199,7 +199,9 @@ enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *c
 		CHECK(size[p] <= cap[p]);
 
 	u64 start_cut = coh_cut(g, place);
-	u64 deadline = budget_ns ? hal_now_ns() + budget_ns : 0;
+	u64 now = hal_now_ns();
+	/* Saturate: a budget past the end of time means "no deadline", not an early one. */
+	u64 deadline = !budget_ns ? 0 : budget_ns > ~0ull - now ? ~0ull : now + budget_ns;
 	struct search *a = &run_a, *b = &run_b;
 	a->g = b->g = g;
 	a->parts = b->parts = parts;

@@ -294,46 +294,71 @@ static int advance(struct engine *e, uint32_t id, uint64_t now)
 	return 0;
 }
 
+/*
+ * Give idle CPU @c the next partition its run queue holds. A partition the coherence policy
+ * moved while it sat in this queue is sent to its new home instead (true: look again).
+ */
+static bool dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
+{
+	struct sim_cpu *cpu = &e->cpus[c];
+	bool sent_home = false;
+
+	if (cpu->busy)
+		return false;
+	sim_hal_set_cpu(c);
+	handle_t h = sched_next(c);
+	while (h != HANDLE_NONE && partition_cpu(h) != c) {
+		uint32_t k = (uint32_t)index_of(e, h);
+		if (e->parts[k].q.n > 0 && !e->parts[k].running) {
+			wake(e, k);
+			sent_home = true;
+		}
+		sim_hal_set_cpu(c);
+		h = sched_next(c);
+	}
+	if (h == HANDLE_NONE) {
+		/* A CPU that just went idle does the kernel's background work once: timers,
+		 * one deferred check. */
+		if (!cpu->idle) {
+			cpu->idle = true;
+			kernel_tick();
+			kernel_idle(1);
+		}
+		return sent_home;
+	}
+	cpu->idle = false;
+	int i = index_of(e, h);
+	struct sim_partition *p = &e->parts[i];
+	if (p->q.n == 0)
+		return sent_home; /* woken twice (EDF moves), its work already taken */
+	struct hent top = heap_pop(&p->q);
+	struct req *r = &e->pool[top.id];
+	uint64_t cost = 0;
+	if (cpu->last != h) {
+		cost = e->m->switch_ns;
+		e->res->switches++;
+	}
+	cost += p->penalty_ns;
+	p->penalty_ns = 0;
+	cpu->busy = true;
+	cpu->last = h;
+	cpu->part = (uint32_t)i;
+	cpu->req = top.id;
+	cpu->end_ns = now + cost + r->steps[r->cur].value;
+	p->running = true;
+	return sent_home;
+}
+
 /* Give every idle CPU the next partition its run queue holds. */
 static void dispatch(struct engine *e, uint64_t now)
 {
-	for (uint32_t c = 0; c < e->m->desc.ncpus; c++) {
-		struct sim_cpu *cpu = &e->cpus[c];
-		if (cpu->busy)
-			continue;
-		sim_hal_set_cpu(c);
-		handle_t h = sched_next(c);
-		if (h == HANDLE_NONE) {
-			/* A CPU that just went idle does the kernel's background work once: timers,
-			 * one deferred check. */
-			if (!cpu->idle) {
-				cpu->idle = true;
-				kernel_tick();
-				kernel_idle(1);
-			}
-			continue;
-		}
-		cpu->idle = false;
-		int i = index_of(e, h);
-		struct sim_partition *p = &e->parts[i];
-		if (p->q.n == 0)
-			continue; /* woken twice (EDF moves), its work already taken */
-		struct hent top = heap_pop(&p->q);
-		struct req *r = &e->pool[top.id];
-		uint64_t cost = 0;
-		if (cpu->last != h) {
-			cost = e->m->switch_ns;
-			e->res->switches++;
-		}
-		cost += p->penalty_ns;
-		p->penalty_ns = 0;
-		cpu->busy = true;
-		cpu->last = h;
-		cpu->part = (uint32_t)i;
-		cpu->req = top.id;
-		cpu->end_ns = now + cost + r->steps[r->cur].value;
-		p->running = true;
-	}
+	bool again;
+
+	do { /* again when a moved partition was sent home to a CPU already looked at */
+		again = false;
+		for (uint32_t c = 0; c < e->m->desc.ncpus; c++)
+			again |= dispatch_cpu(e, c, now);
+	} while (again);
 }
 
 static int arrive(struct engine *e, const struct trace_item *it, uint64_t now)
@@ -484,7 +509,7 @@ static int coherence_epoch(struct engine *e)
 				return -1;
 			}
 			p->node = e->coh->place[i];
-			p->penalty_ns += SIM_MIGRATE_NS;
+			p->penalty_ns = SIM_MIGRATE_NS; /* once, however often it moved */
 			res->migrations++;
 		}
 		CHECK(sched_set_pressure(p->handle, e->coh->pressure[i]) == KERR_OK);

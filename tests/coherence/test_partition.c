@@ -143,6 +143,11 @@ Test(coherence, out_of_budget_keeps_the_best_so_far)
 	enum coh_result r = coh_partition(&g, 2, cap, place, 5000);
 	cr_assert_eq(r, COH_STALE);
 	cr_assert_leq(coh_cut(&g, place), before, "a stale result is never worse");
+	/* A budget that would wrap the clock is no deadline at all. */
+	test_hal.tick_per_read = 0;
+	test_hal.now_ns = 1000;
+	memcpy(place, start, 64);
+	cr_assert_eq(coh_partition(&g, 2, cap, place, ~0ull - 10), COH_IMPROVED);
 	/* With time to spare the same search does better still. */
 	test_hal.tick_per_read = 0;
 	memcpy(place, start, 64);
