@@ -14,9 +14,8 @@ import json
 import pathlib
 import subprocess
 import sys
-import tempfile
 
-from benchlib import host_cpu, qemu_version
+from benchlib import boot_icount, host_cpu, icount_machine
 
 
 def main():
@@ -32,15 +31,7 @@ def main():
     if host.returncode != 0:
         print(f"bench_coherence: host run failed: {host.stderr}", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        qemu = subprocess.run(
-            ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3",
-             "-cpu", "cortex-a72", "-smp", "2", "-m", "256M", "-nographic", "-no-reboot",
-             "-monitor", "none", "-semihosting-config", "enable=on,target=native",
-             "-icount", "shift=0,sleep=off",
-             "-kernel", str(build / "aarch64" / "arch" / "aarch64" / "ruvix.img"),
-             "-append", f"ruvix.test=bench-coherence ruvix.wlog={tmp}/bench.wlog"],
-            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    qemu = boot_icount(build, "ruvix.test=bench-coherence", timeout=600)
     if qemu.returncode != 0:
         print(f"bench_coherence: QEMU run failed ({qemu.returncode}):\n{qemu.stdout}",
               file=sys.stderr)
@@ -51,7 +42,7 @@ def main():
     for fig in figs:
         if fig["backend"] != "host":
             fig["unit"] = "virtual ns (instructions under icount)"
-            fig["machine"] = f"QEMU {qemu_version()} virt cortex-a72, -icount shift=0 on {host_cpu()}"
+            fig["machine"] = icount_machine()
         print(json.dumps(fig), flush=True)
         if fig["median_within_budget"]:
             largest[fig["backend"]] = max(largest.get(fig["backend"], 0), fig["partitions"])

@@ -12,9 +12,8 @@ import json
 import pathlib
 import subprocess
 import sys
-import tempfile
 
-from benchlib import host_cpu, qemu_version
+from benchlib import boot_icount, host_cpu, icount_machine
 
 
 def main():
@@ -28,15 +27,7 @@ def main():
     if host.returncode != 0:
         print(f"bench_core: host run failed: {host.stderr}", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        qemu = subprocess.run(
-            ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3",
-             "-cpu", "cortex-a72", "-smp", "2", "-m", "256M", "-nographic", "-no-reboot",
-             "-monitor", "none", "-semihosting-config", "enable=on,target=native",
-             "-icount", "shift=0,sleep=off",
-             "-kernel", str(build / "aarch64" / "arch" / "aarch64" / "ruvix.img"),
-             "-append", f"ruvix.test=bench ruvix.manifest=demo ruvix.wlog={tmp}/bench.wlog"],
-            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+    qemu = boot_icount(build, "ruvix.test=bench ruvix.manifest=demo", timeout=300)
     if qemu.returncode != 0:
         print(f"bench_core: QEMU run failed ({qemu.returncode}):\n{qemu.stdout}", file=sys.stderr)
         return 1
@@ -46,7 +37,7 @@ def main():
         if fig["backend"] != "host":
             fig["unit"] = "instructions"
             fig["name"] = fig["name"].replace("_ns", "_instructions")
-            fig["machine"] = f"QEMU {qemu_version()} virt cortex-a72, -icount shift=0 on {host_cpu()}"
+            fig["machine"] = icount_machine()
         print(json.dumps(fig), flush=True)
     if len(lines) != 8:
         print(f"bench_core: expected 8 figures, got {len(lines)}", file=sys.stderr)

@@ -17,22 +17,14 @@ The counter the programs read ticks every 16 instructions (CNTFRQ 62.5 MHz), so 
 samples are multiples of 16."""
 import argparse
 import json
-import pathlib
 import re
-import subprocess
 import sys
-import tempfile
 
-from benchlib import host_cpu, qemu_version
+from benchlib import boot_icount, icount_machine
 
 
-def boot(image, manifest, tmp):
-    r = subprocess.run(
-        ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a72",
-         "-smp", "2", "-m", "256M", "-nographic", "-no-reboot", "-monitor", "none",
-         "-semihosting-config", "enable=on,target=native", "-icount", "shift=0,sleep=off",
-         "-kernel", str(image), "-append", f"ruvix.manifest={manifest} ruvix.wlog={tmp}/b.wlog"],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+def boot(build, manifest):
+    r = boot_icount(build, f"ruvix.manifest={manifest}")
     if r.returncode != 0:
         raise SystemExit(f"bench_partitions: boot of {manifest} failed ({r.returncode}):\n{r.stdout}")
     return r.stdout
@@ -49,22 +41,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     a = ap.parse_args()
-    image = pathlib.Path(a.build) / "aarch64" / "arch" / "aarch64" / "ruvix.img"
-    machine = f"QEMU {qemu_version()} virt cortex-a72, -icount shift=0 on {host_cpu()}"
-    with tempfile.TemporaryDirectory() as tmp:
-        out = boot(image, "switch", tmp)
-        m = re.search(r"switch: (\d+) switches, instructions min (\d+) median (\d+) max (\d+)", out)
-        figure("partition_switch_instructions", "instructions", int(m.group(1)), int(m.group(2)),
-               int(m.group(3)), int(m.group(4)), machine, spec_max_ns=10000, bar_median=1000,
-               fp_simd="lazy: saved on kernel entry if owned, loaded on first use; unused here")
-        out = boot(image, "partitions", tmp)
-        m = re.search(r"ping: (\d+) round trips, 0 bad replies, instructions min (\d+) median (\d+) "
-                      r"max (\d+)", out)
-        figure("commedge_roundtrip_instructions", "instructions", int(m.group(1)), int(m.group(2)),
-               int(m.group(3)), int(m.group(4)), machine)
-        t = int(re.search(r"partitions: entering \S+ at (\d+) ns since reset", out).group(1))
-        figure("boot_to_first_partition_ns", "ns", 1, t, t, t, machine,
-               note="deterministic under icount: one boot is the figure")
+    machine = icount_machine()
+    out = boot(a.build, "switch")
+    m = re.search(r"switch: (\d+) switches, instructions min (\d+) median (\d+) max (\d+)", out)
+    figure("partition_switch_instructions", "instructions", int(m.group(1)), int(m.group(2)),
+           int(m.group(3)), int(m.group(4)), machine, spec_max_ns=10000, bar_median=1000,
+           fp_simd="lazy: saved on kernel entry if owned, loaded on first use; unused here")
+    out = boot(a.build, "partitions")
+    m = re.search(r"ping: (\d+) round trips, 0 bad replies, instructions min (\d+) median (\d+) "
+                  r"max (\d+)", out)
+    figure("commedge_roundtrip_instructions", "instructions", int(m.group(1)), int(m.group(2)),
+           int(m.group(3)), int(m.group(4)), machine)
+    t = int(re.search(r"partitions: entering \S+ at (\d+) ns since reset", out).group(1))
+    figure("boot_to_first_partition_ns", "ns", 1, t, t, t, machine,
+           note="deterministic under icount: one boot is the figure")
     return 0
 
 

@@ -1,9 +1,12 @@
-"""Helpers for benchmarks: the figure line format and a description of the machine."""
+"""Helpers for benchmarks: the figure line format, a description of the machine, and booting
+the image on QEMU under -icount."""
 import json
+import pathlib
 import platform
 import re
 import statistics
 import subprocess
+import tempfile
 
 
 def host_cpu():
@@ -29,3 +32,23 @@ def figure(name, unit, samples, backend, machine, **extra):
            "backend": backend, "machine": machine}
     obj.update(extra)
     print(json.dumps(obj), flush=True)
+
+
+def icount_machine():
+    """The machine string of every QEMU figure."""
+    return f"QEMU {qemu_version()} virt cortex-a72 x2, -icount shift=0 on {host_cpu()}"
+
+
+def boot_icount(build, append, timeout=300):
+    """Boot BUILD's image on QEMU virt (EL2, GICv3, 2 CPUs) under -icount shift=0 (1
+    instruction = 1 ns of virtual time) with the boot arguments APPEND; the witness log goes to
+    a temporary file. Returns the subprocess.CompletedProcess (stdout is the console)."""
+    image = pathlib.Path(build) / "aarch64" / "arch" / "aarch64" / "ruvix.img"
+    with tempfile.TemporaryDirectory() as tmp:
+        return subprocess.run(
+            ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3",
+             "-cpu", "cortex-a72", "-smp", "2", "-m", "256M", "-nographic", "-no-reboot",
+             "-monitor", "none", "-semihosting-config", "enable=on,target=native",
+             "-icount", "shift=0,sleep=off", "-kernel", str(image),
+             "-append", f"{append} ruvix.wlog={tmp}/bench.wlog".strip()],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout)

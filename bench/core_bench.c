@@ -1,5 +1,6 @@
 /* Core micro-benchmarks shared by the host and bare-metal backends (see core_bench.h). */
 #include "core_bench.h"
+#include "bench_sort.h"
 
 #include <ruvix/cap.h>
 #include <ruvix/hal.h>
@@ -11,20 +12,10 @@
 
 static u64 samples[SAMPLES];
 
-static void sort(u64 *v, u32 n)
-{
-	for (u32 i = 1; i < n; i++)
-		for (u32 j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			u64 t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 /* Per-call nanoseconds, reported with two decimals as an integer of hundredths. */
 static void report(const char *name, const char *backend, const char *machine)
 {
-	sort(samples, SAMPLES);
+	bench_sort_u64(samples, SAMPLES);
 	u64 min = samples[0], med = samples[SAMPLES / 2], max = samples[SAMPLES - 1];
 	kprintf("{\"name\": \"%s\", \"unit\": \"ns\", \"n\": %u, \"min\": %lu.%02lu, "
 		"\"median\": %lu.%02lu, \"max\": %lu.%02lu, \"backend\": \"%s\", "

@@ -144,7 +144,6 @@ static void rename_parts(const struct coh_engine *e, u8 *cand, u32 n)
 		bool named[COH_MAX_PARTS] = { false };
 		u8 perm[COH_MAX_PARTS];
 		u32 keep = 0, done = 0;
-		memset(r.used, 0, sizeof(r.used));
 		while (done < r.parts) {
 			u32 bp = 0, bq = 0;
 			bool found = false;
