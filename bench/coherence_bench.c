@@ -9,6 +9,7 @@
  * the round-robin placement and is the slowest: it is in the max, the median is the steady state.
  */
 #include "coherence_bench.h"
+#include "bench_sort.h"
 
 #include <ruvix/check.h>
 #include <ruvix/coherence.h>
@@ -18,7 +19,12 @@
 #define EPOCHS 21
 #define PARTS  4
 
-static struct coh_engine engine; /* 512 KiB: never on the stack */
+#ifndef BENCH_NOINIT
+#define BENCH_NOINIT
+#endif
+
+/* 512 KiB: never on the stack, and not zeroed at boot (coh_engine_init clears it). */
+static struct coh_engine engine BENCH_NOINIT;
 static u64 elapsed[EPOCHS], work[EPOCHS];
 static u64 rng;
 
@@ -28,16 +34,6 @@ static u64 next(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
-}
-
-static void sort(u64 *v, u32 n)
-{
-	for (u32 i = 1; i < n; i++)
-		for (u32 j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			u64 t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
 }
 
 static void run_size(u32 n, const char *backend, const char *machine)
@@ -71,8 +67,8 @@ static void run_size(u32 n, const char *backend, const char *machine)
 		work[e] = rep.work;
 		moved += rep.moved;
 	}
-	sort(elapsed, EPOCHS);
-	sort(work, EPOCHS);
+	bench_sort_u64(elapsed, EPOCHS);
+	bench_sort_u64(work, EPOCHS);
 	/* Two calls: kprintf prints at most 255 bytes per call. */
 	kprintf("{\"name\": \"mincut_epoch_ns\", \"unit\": \"ns\", \"n\": %u, \"min\": %lu, "
 		"\"median\": %lu, \"max\": %lu, \"partitions\": %u, \"parts\": %u, ",

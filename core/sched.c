@@ -13,6 +13,7 @@ struct entity {
 	u8 mode;
 	bool queued;
 	u16 pressure; /* CutPressure, per mille */
+	u64 advance;  /* pressure * relative deadline / divisor: kept off the pick path */
 	u32 cpu;      /* queue it sits in while queued */
 	u64 deadline;
 	u64 order;	/* wake order, to break deadline ties first-in first-out */
@@ -58,13 +59,23 @@ static struct entity *entity_of(handle_t h)
 	return e;
 }
 
+/* The pressure advance of @e's mode and pressure (sched.h), computed when either changes. */
+static void set_advance(struct entity *e)
+{
+	u64 rel = e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS : SCHED_FLOW_DEADLINE_NS;
+
+	e->advance = e->pressure * rel / SCHED_PRESSURE_DIVISOR;
+}
+
 enum kerr sched_set_mode(handle_t h, enum sched_mode mode)
 {
 	if (!partition_valid(h))
 		return KERR_STALE;
 	if (mode != SCHED_FLOW && mode != SCHED_REFLEX)
 		return KERR_INVALID;
-	entity_of(h)->mode = (u8)mode;
+	struct entity *e = entity_of(h);
+	e->mode = (u8)mode;
+	set_advance(e);
 	return KERR_OK;
 }
 
@@ -85,7 +96,9 @@ enum kerr sched_set_pressure(handle_t h, u32 per_mille)
 		return KERR_STALE;
 	if (per_mille > SCHED_PRESSURE_MAX)
 		return KERR_INVALID;
-	entity_of(h)->pressure = (u16)per_mille;
+	struct entity *e = entity_of(h);
+	e->pressure = (u16)per_mille;
+	set_advance(e);
 	return KERR_OK;
 }
 
@@ -98,10 +111,7 @@ u32 sched_pressure(handle_t h)
 /* deadline - pressure advance, floored at 0 (a deadline near boot cannot go below it). */
 static u64 key_of(const struct entity *e)
 {
-	u64 rel = e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS : SCHED_FLOW_DEADLINE_NS;
-	u64 advance = e->pressure * rel / SCHED_PRESSURE_DIVISOR;
-
-	return e->deadline > advance ? e->deadline - advance : 0;
+	return e->deadline > e->advance ? e->deadline - e->advance : 0;
 }
 
 u64 sched_key(handle_t h)
