@@ -4,6 +4,7 @@
 #include <ruvix/digest.h>
 #include <ruvix/klib.h>
 #include <ruvix/edge.h>
+#include <ruvix/hal.h>
 #include <ruvix/partition.h>
 #include <ruvix/proof.h>
 #include <ruvix/region.h>
@@ -137,6 +138,7 @@ enum kerr edge_send(actor_t actor, u32 slot, u32 offset, u32 len)
 	d->count++;
 	d->msgs++;
 	d->bytes += len;
+	hal_edge_traffic(e->end[end], e->end[1 - end], len);
 	return KERR_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <ruvix/lease.h>
 #include <ruvix/partition.h>
 #include <ruvix/proof.h>
+#include <ruvix/sched.h>
 #include <ruvix/region.h>
 
 struct partition {
@@ -127,6 +128,7 @@ enum kerr partition_place(handle_t h, u32 cpu)
 		return v;
 	proof_consume(t, &op);
 	lookup(h)->cpu = cpu;
+	sched_rehome(h);
 	return KERR_OK;
 }
 

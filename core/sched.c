@@ -41,6 +41,16 @@ static void dequeue(struct entity *e, u32 index)
 	e->queued = false;
 }
 
+static void enqueue(struct entity *e, u32 index, u32 cpu)
+{
+	struct run_queue *q = &queues[cpu];
+
+	CHECK(q->count < RUVIX_MAX_PARTITIONS);
+	e->queued = true;
+	e->cpu = cpu;
+	q->idx[q->count++] = index;
+}
+
 /*
  * The entity of live partition @h. A slot reused by a new partition (another generation)
  * starts afresh: flow, no pressure, no deadline, and not queued (a predecessor that died
@@ -136,15 +146,22 @@ static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 		return KERR_OK;
 	}
 
-	u32 cpu = partition_cpu(h);
-	struct run_queue *q = &queues[cpu];
-	CHECK(q->count < RUVIX_MAX_PARTITIONS);
 	e->deadline = deadline;
 	e->order = wakes++;
-	e->queued = true;
-	e->cpu = cpu;
-	q->idx[q->count++] = handle_index(h);
+	enqueue(e, handle_index(h), partition_cpu(h));
 	return KERR_OK;
+}
+
+void sched_rehome(handle_t h)
+{
+	if (!partition_valid(h))
+		return;
+	struct entity *e = entity_of(h);
+	u32 home = partition_cpu(h);
+	if (e->queued && e->cpu != home) {
+		dequeue(e, handle_index(h));
+		enqueue(e, handle_index(h), home); /* same deadline and wake order */
+	}
 }
 
 enum kerr sched_wake(handle_t h)

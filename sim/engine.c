@@ -296,26 +296,16 @@ static int advance(struct engine *e, uint32_t id, uint64_t now)
 
 /*
  * Give idle CPU @c the next partition its run queue holds. A partition the coherence policy
- * moved while it sat in this queue is sent to its new home instead (true: look again).
+ * moves while queued changes queues then (sched_rehome), so every CPU only sees its own.
  */
-static bool dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
+static void dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
 {
 	struct sim_cpu *cpu = &e->cpus[c];
-	bool sent_home = false;
 
 	if (cpu->busy)
-		return false;
+		return;
 	sim_hal_set_cpu(c);
 	handle_t h = sched_next(c);
-	while (h != HANDLE_NONE && partition_cpu(h) != c) {
-		uint32_t k = (uint32_t)index_of(e, h);
-		if (e->parts[k].q.n > 0 && !e->parts[k].running) {
-			wake(e, k);
-			sent_home = true;
-		}
-		sim_hal_set_cpu(c);
-		h = sched_next(c);
-	}
 	if (h == HANDLE_NONE) {
 		/* A CPU that just went idle does the kernel's background work once: timers,
 		 * one deferred check. */
@@ -324,13 +314,14 @@ static bool dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
 			kernel_tick();
 			kernel_idle(1);
 		}
-		return sent_home;
+		return;
 	}
+	CHECK(partition_cpu(h) == c);
 	cpu->idle = false;
 	int i = index_of(e, h);
 	struct sim_partition *p = &e->parts[i];
 	if (p->q.n == 0)
-		return sent_home; /* woken twice (EDF moves), its work already taken */
+		return; /* woken twice (EDF moves), its work already taken */
 	struct hent top = heap_pop(&p->q);
 	struct req *r = &e->pool[top.id];
 	uint64_t cost = 0;
@@ -346,19 +337,13 @@ static bool dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
 	cpu->req = top.id;
 	cpu->end_ns = now + cost + r->steps[r->cur].value;
 	p->running = true;
-	return sent_home;
 }
 
 /* Give every idle CPU the next partition its run queue holds. */
 static void dispatch(struct engine *e, uint64_t now)
 {
-	bool again;
-
-	do { /* again when a moved partition was sent home to a CPU already looked at */
-		again = false;
-		for (uint32_t c = 0; c < e->m->desc.ncpus; c++)
-			again |= dispatch_cpu(e, c, now);
-	} while (again);
+	for (uint32_t c = 0; c < e->m->desc.ncpus; c++)
+		dispatch_cpu(e, c, now);
 }
 
 static int arrive(struct engine *e, const struct trace_item *it, uint64_t now)

@@ -115,3 +115,19 @@ Test(edge, ends_must_be_two_live_partitions)
 	cr_assert_eq(partition_ctl_kernel(C, PART_TERMINATE, 0), KERR_OK);
 	cr_assert_eq(edge_create(A, C, 0x80000, 0x1000, &e), KERR_STALE);
 }
+
+Test(edge, the_backend_hears_each_send_made_and_no_refused_one)
+{
+	world();
+	cr_assert_eq(cap_install(b, 1, OBJ_EDGE, E, RIGHT_WRITE), KERR_OK);
+	cr_assert_eq(edge_send(b, 1, 0x10, 16), KERR_OK);
+	cr_assert_eq(test_hal.traffic_from, b);
+	cr_assert_eq(test_hal.traffic_to, a);
+	cr_assert_eq(edge_send(a, 0, 0, 100), KERR_OK);
+	cr_assert_eq(test_hal.traffic_from, a);
+	cr_assert_eq(test_hal.traffic_to, b);
+	cr_assert_eq(test_hal.traffic_bytes, 116);
+	cr_assert_eq(edge_send(b, 0, 0, 8), KERR_DENIED, "b's slot 0 cannot write");
+	cr_assert_eq(edge_send(a, 0, 0x1ff0, 0x20), KERR_INVALID);
+	cr_assert_eq(test_hal.traffic_bytes, 116, "a refused send is no traffic");
+}

@@ -202,3 +202,28 @@ Test(sched, a_reused_slot_does_not_inherit_a_queue_entry)
 	cr_assert_eq(sched_next(0), b);
 	cr_assert_eq(sched_next(0), HANDLE_NONE);
 }
+
+Test(sched, a_queued_partition_placed_elsewhere_moves_to_its_new_cpu)
+{
+	test_boot(2);
+	handle_t a = test_partition("a", 0);
+	handle_t b = test_partition("b", 1);
+	handle_t c = test_partition("c", 1);
+	test_hal.now_ns = 1000;
+	cr_assert_eq(sched_wake(a), KERR_OK);
+	test_hal.now_ns = 2000;
+	cr_assert_eq(sched_wake(b), KERR_OK);
+	cr_assert_eq(sched_wake(c), KERR_OK);
+	cr_assert_eq(partition_place(a, 1), KERR_OK);
+	cr_assert_eq(sched_queued(0), 0, "a left cpu0's queue");
+	cr_assert_eq(sched_queued(1), 3);
+	cr_assert_eq(sched_deadline(a), 1000 + SCHED_FLOW_DEADLINE_NS, "a kept its deadline");
+	cr_assert_eq(sched_next(0), HANDLE_NONE);
+	cr_assert_eq(sched_next(1), a, "a is due first on its new CPU");
+	cr_assert_eq(sched_next(1), b);
+	cr_assert_eq(partition_place(b, 0), KERR_OK); /* not queued now: nothing to move */
+	cr_assert_eq(sched_queued(0), 0);
+	cr_assert_eq(sched_wake(b), KERR_OK);
+	cr_assert_eq(sched_next(0), b, "woken on its new home");
+	cr_assert_eq(sched_next(1), c);
+}

@@ -127,6 +127,13 @@ void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added)
 	test_hal.cap_changes += added ? 1 : -1;
 }
 
+void hal_edge_traffic(u32 from, u32 to, u32 bytes)
+{
+	test_hal.traffic_from = from;
+	test_hal.traffic_to = to;
+	test_hal.traffic_bytes += bytes;
+}
+
 void hal_panic(const char *file, int line, const char *msg)
 {
 	fprintf(stderr, "hal_panic: %s:%d: %s\n", file, line, msg);

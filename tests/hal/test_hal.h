@@ -24,6 +24,8 @@ struct test_hal {
 	usize mismatches;
 	u32 saves, restores; /* hal_partition_save / _restore calls */
 	i64 cap_changes;     /* hal_cap_changed: +1 per capability added, -1 per one removed */
+	u32 traffic_from, traffic_to; /* last hal_edge_traffic call */
+	u64 traffic_bytes;	      /* its bytes, summed over calls */
 	char console[4096];
 	usize console_len;
 };

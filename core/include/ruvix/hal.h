@@ -63,6 +63,13 @@ bool hal_partition_console(u32 p, u64 addr, usize len);
  */
 void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added);
 
+/**
+ * Partition @from sent @bytes to partition @to over a CommEdge (indices). Called after the send
+ * is witnessed and queued, so a backend that runs the coherence engine can feed its traffic
+ * graph as traffic happens (docs/coherence.md). Must not fail; O(1).
+ */
+void hal_edge_traffic(u32 from, u32 to, u32 bytes);
+
 /** Stop the machine on a broken invariant. Prints @file:@line and @msg; never returns. */
 __attribute__((noreturn)) void hal_panic(const char *file, int line, const char *msg);
 

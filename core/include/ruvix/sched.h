@@ -74,6 +74,13 @@ u32 sched_pressure(handle_t h);
 /** Scheduling key of the live partition @h (see above): the smaller runs first. */
 u64 sched_key(handle_t h);
 
+/**
+ * Partition @h has a new home CPU (partition_place calls this): if it is queued on its old
+ * one, it moves to the new one's queue with the same deadline and wake order, so no CPU runs
+ * a partition homed elsewhere. A partition running now goes home when it is next woken.
+ */
+void sched_rehome(handle_t h);
+
 /** Take the queued partition of @cpu with the earliest deadline, or HANDLE_NONE. */
 handle_t sched_next(u32 cpu);
 
