@@ -19,9 +19,14 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	CHECK(cfg->parts >= 1 && cfg->parts <= COH_MAX_PARTS);
 	CHECK(cfg->decay_shift >= 1 && cfg->decay_shift < 64);
 	CHECK(n <= COH_MAX_NODES);
-	memset(e, 0, sizeof(*e));
+	/* Not the whole engine: its weight matrix is 512 KiB, and only n x n of it is used (a
+	 * kernel keeps the engine in memory it does not zero at boot). */
 	e->cfg = *cfg;
 	coh_graph_init(&e->g, n);
+	memset(e->place, 0, sizeof(e->place));
+	memset(e->score, 0, sizeof(e->score));
+	memset(e->pressure, 0, sizeof(e->pressure));
+	e->epoch = e->stale_epochs = e->migrations = 0;
 	for (u32 i = 0; i < n; i++) {
 		CHECK(place[i] < cfg->parts);
 		CHECK(++size[place[i]] <= cfg->cap[place[i]]);

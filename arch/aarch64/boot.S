@@ -29,9 +29,11 @@ reset:
 	adr	x1, el2_vectors
 	msr	vbar_el2, x1
 
-	/* Boot stack: the top of CPU 0's stack. */
+	/* Boot stack: the top of CPU 0's stack. TPIDR_EL2 keeps it for traps from EL1
+	 * (vectors.S), which run on it once boot is over. */
 	ldr	x1, =__stacks_start + 16384
 	mov	sp, x1
+	msr	tpidr_el2, x1
 
 	/* Zero BSS (16-byte aligned on both ends by the linker script). */
 	ldr	x1, =__bss_start
@@ -68,6 +70,8 @@ secondary_entry:
 	add	x2, x19, #1
 	lsl	x2, x2, #14		/* (index + 1) * 16 KiB */
 	add	sp, x1, x2
+	mov	x1, sp
+	msr	tpidr_el2, x1		/* this CPU's trap stack, as for CPU 0 */
 	mov	x1, #0x33ff
 	msr	cptr_el2, x1
 	isb

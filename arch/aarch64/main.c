@@ -29,6 +29,7 @@
 #include "gic.h"
 #include "manifest.h"
 #include "mmu.h"
+#include "placement.h"
 #include "pl011.h"
 #include "semihost.h"
 #include "sysreg.h"
@@ -333,9 +334,12 @@ static void load_manifest(void)
 	}
 }
 
-/* Give every partition that names a program a vCPU; returns how many. */
+/* Give every partition that names a program a vCPU and hand them to placement; returns how
+ * many. */
 static u32 create_vcpus(void)
 {
+	handle_t parts[RUVIX_MAX_PARTITIONS];
+	u64 online = 1; /* CPU 0, and each CPU start_secondaries will start */
 	u32 n = 0;
 
 	for (u32 i = 0; i < sum.partitions; i++) {
@@ -347,14 +351,20 @@ static u32 create_vcpus(void)
 				partition_name(sum.partition[i]), sum.program[i], err);
 			board_exit(EXIT_BAD_MANIFEST);
 		}
-		n++;
+		parts[n++] = sum.partition[i];
 	}
+	for (u32 cpu = 1; cpu < board.machine.ncpus; cpu++)
+		if (vcpu_cpu_has_work(cpu))
+			online |= 1ull << cpu;
+	if (n > 0)
+		placement_start(parts, n, online);
 	return n;
 }
 
 void board_partitions_done(void)
 {
 	kprintf("partitions: all exited at %lu ns since reset\n", (unsigned long)timer_now_ns());
+	placement_print_summary();
 	close_log(EXIT_OK);
 	kprintf("RUVIX BOOT OK\n");
 	board_exit(EXIT_OK);

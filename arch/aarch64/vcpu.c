@@ -1,10 +1,12 @@
 /*
  * vCPUs: one per partition that runs code. A partition runs at EL1 with its stage-1 MMU off,
  * behind its own VMID-tagged stage-2 tables; it enters the kernel with HVC, faults, or the EL2
- * timer. Each vCPU has its own kernel stack, and while it runs at EL1 the EL2 stack pointer is
- * the top of that stack: a trap saves its registers straight into the vCPU's frame. A switch
- * therefore copies no registers: it saves and loads the EL1 system registers and the VTTBR and
- * returns the other vCPU's frame for the vectors to restore.
+ * timer. Each vCPU has its own frame area, and while it runs at EL1 the EL2 stack pointer is
+ * the top of it: a trap saves its registers straight into the vCPU's frame, then the kernel
+ * runs on the CPU's own stack (vectors.S), so a vCPU can move to another CPU while the old one
+ * is still in the kernel. A switch therefore copies no registers: it saves and loads the EL1
+ * system registers and the VTTBR and returns the other vCPU's frame for the vectors to restore.
+ * A vCPU that arrives on a CPU it did not run on last drops its VMID's TLB entries there.
  *
  * FP/SIMD is switched lazily. While a partition runs, CPTR_EL2.TFP traps its first FP/SIMD
  * instruction; the trap loads that partition's FP state and lets it run with FP on (it now
@@ -29,6 +31,7 @@
 
 #include "board.h"
 #include "gic.h"
+#include "placement.h"
 #include "stage2.h"
 #include "sysreg.h"
 #include "timer.h"
@@ -48,7 +51,6 @@
 #define CPTR_TFP      (1ull << 10)
 #define CPTR_RES1     0x33ffull
 #define SAVE_MAX      0x10000 /* bytes of a program image a checkpoint can keep */
-#define KSTACK	      0x4000  /* kernel stack of each vCPU; its trap frame sits at the top */
 
 /* EL1 system state that belongs to a partition; saved and restored as a block on a switch. */
 // clang-format off
@@ -80,11 +82,12 @@ struct vcpu {
 	bool live;
 	u32 part;
 	handle_t handle;
-	struct exception_frame *frame; /* at the top of its kernel stack: its saved registers */
+	struct exception_frame *frame; /* its saved registers (frames[]) */
 	struct el1 el1;
 	struct fpstate fp;
 	u64 vttbr;
 	u64 slice_ticks; /* its time slice in counter ticks (from its scheduling mode) */
+	u32 last_cpu;	 /* where it last ran (RUVIX_MAX_CPUS before its first run) */
 	u64 image_pa, image_size;
 	/* checkpoint */
 	bool saved;
@@ -98,11 +101,14 @@ struct vcpu {
 
 static struct vcpu vcpus[RUVIX_MAX_PARTITIONS];
 static u8 save_area[RUVIX_MAX_PARTITIONS][SAVE_MAX] __attribute__((section(".noinit")));
-static u8 kstacks[RUVIX_MAX_PARTITIONS][KSTACK] __attribute__((aligned(16), section(".noinit")));
+/* Each vCPU's trap frame; while it runs, SP_EL2 points just past it (vectors.S). */
+static struct exception_frame frames[RUVIX_MAX_PARTITIONS]
+	__attribute__((aligned(16), section(".noinit"))); /* vcpu_create clears each */
 static struct vcpu *current[RUVIX_MAX_CPUS];
 static struct vcpu *fp_owner[RUVIX_MAX_CPUS]; /* whose FP state is live in the registers */
 static bool in_trap[RUVIX_MAX_CPUS];
 static u32 live_count;
+static u64 arrivals; /* loads of a vCPU on another CPU than the one it last ran on */
 
 struct program {
 	const char *name;
@@ -211,7 +217,7 @@ const char *vcpu_create(handle_t h, const char *name)
 	memset(v, 0, sizeof(*v));
 	v->part = p;
 	v->handle = h;
-	v->frame = (struct exception_frame *)(uintptr_t)(kstacks[p] + KSTACK) - 1;
+	v->frame = &frames[p];
 	memset(v->frame, 0, sizeof(*v->frame));
 	v->image_pa = region_base(regions[0]);
 	v->image_size = size;
@@ -222,6 +228,7 @@ const char *vcpu_create(handle_t h, const char *name)
 	v->el1.r[1] = 3ull << 20;      /* cpacr_el1.FPEN: FP at EL1 is the partition's to use */
 	v->vttbr = (u64)(p + 1) << 48 | l1; /* VMID = partition index + 1 */
 	v->slice_ticks = timer_ns_to_ticks(sched_slice_ns(h));
+	v->last_cpu = RUVIX_MAX_CPUS;
 	v->live = true;
 	live_count++;
 	/* A checkpoint the manifest asked for at boot restarts the program from the beginning. */
@@ -254,8 +261,23 @@ static struct exception_frame *load(struct vcpu *v)
 	el1_load(&v->el1);
 	write_sysreg(vttbr_el2, v->vttbr);
 	isb();
+	if (v->last_cpu != cpu) {
+		/* First run here, or it moved (placement.c). Its stage-1 TLB entries on this CPU
+		 * may predate changes it made elsewhere with local invalidations: drop them all
+		 * for its VMID, stage 1 and 2, on this CPU. Its registers and FP state are in
+		 * memory already (every kernel entry saves FP), so nothing else follows it. */
+		__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" ::: "memory");
+		if (v->last_cpu != RUVIX_MAX_CPUS)
+			arrivals++;
+		v->last_cpu = cpu;
+	}
 	current[cpu] = v;
 	return v->frame;
+}
+
+u64 vcpu_arrivals(void)
+{
+	return arrivals;
 }
 
 static void retire(struct vcpu *v)
@@ -283,6 +305,7 @@ static struct exception_frame *idle(u32 cpu)
 			board_partitions_done();
 		kernel_tick();
 		kernel_idle(1);
+		placement_tick(cpu);
 		handle_t next = sched_next(cpu);
 		if (next != HANDLE_NONE && vcpus[handle_index(next)].live)
 			return load(&vcpus[handle_index(next)]);
@@ -298,6 +321,9 @@ static struct exception_frame *reschedule(bool requeue)
 	u32 cpu = hal_cpu_id();
 	struct vcpu *cur = current[cpu];
 
+	/* A due coherence epoch runs at a switch (partitions that yield to each other never let
+	 * the timer fire) and may release the lock while it searches. */
+	placement_tick(cpu);
 	if (cur && cur->live && !partition_valid(cur->handle))
 		retire(cur); /* terminated: by itself, another partition, or containment */
 	if (cur && cur->live) {

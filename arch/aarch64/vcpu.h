@@ -39,6 +39,9 @@ __attribute__((noreturn)) void vcpu_run(void);
  */
 struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector);
 
+/** How often a vCPU was loaded on another CPU than the one it last ran on (it migrated). */
+u64 vcpu_arrivals(void);
+
 /** Called when the last partition has exited (board code: report and stop). */
 __attribute__((noreturn)) void board_partitions_done(void);
 

@@ -2,7 +2,7 @@
  * EL2 exception vectors. Every entry saves the full general-purpose state plus ELR, SPSR,
  * ESR and FAR into a struct exception_frame (frame.h) on the current stack, then calls
  * exception_dispatch(frame, vector index), which returns the frame to resume: the same one, or
- * the frame at the top of another partition's kernel stack when it switches partitions.
+ * another partition's frame when it switches partitions.
  */
 #define FRAME_SIZE 288
 
@@ -63,7 +63,16 @@ exception_entry:
 	str	x2, [sp, #272]
 
 	mov	x0, sp
-	bl	exception_dispatch
+	/*
+	 * A trap from EL1 saved its frame in the partition's frame area (vcpu.c); the kernel
+	 * code itself runs on this CPU's own stack (TPIDR_EL2). A partition can move to another
+	 * CPU while this one still runs kernel code for it: its stack must then be free.
+	 */
+	cmp	x1, #8
+	b.lo	1f
+	mrs	x2, tpidr_el2
+	mov	sp, x2
+1:	bl	exception_dispatch
 	/* dispatch returns the frame to resume: this one, or another partition's (a switch) */
 	mov	sp, x0
 	b	restore_frame

@@ -3,7 +3,7 @@
 its console lines, its exit status, and its exported witness log.
 
 usage: qemu_test.py QEMU IMAGE RUVIX_WITNESS SOURCE_ROOT WORK_DIR SCENARIO
-scenarios: boot, partitions, ipc, capability-refusal, fault-restore, isolation, fpu, preemption, fault-data, fault-undef, bad-scenario, bad-manifest, coherence, no-coherence
+scenarios: boot, partitions, ipc, capability-refusal, fault-restore, isolation, fpu, preemption, fault-data, fault-undef, bad-scenario, bad-manifest, coherence, no-coherence, migration, no-migration
 """
 import pathlib
 import re
@@ -206,12 +206,14 @@ def scenario_partitions():
 
 def custom_manifest(name, partitions, edges=()):
     """Compile a manifest of (partition, program, extra properties) and edges (a, b) to a blob
-    for QEMU's loader. Regions and shared pages are laid out from 0x4a000000."""
+    for QEMU's loader. Regions and shared pages are laid out from 0x4a000000. Partitions go on
+    cpu0 unless their extra properties set a cpu."""
     lines = ['/dts-v1/;', '/ {', '\tcompatible = "ruvix,manifest";', '\tpartitions {']
     for i, (part, program, extra) in enumerate(partitions):
         base = 0x4a000000 + i * 0x100000
+        cpu = [] if any(e.startswith("cpu") for e in extra) else ["\t\t\tcpu = <0>;"]
         lines += [f"\t\t{part} {{", "\t\t\t#address-cells = <2>;", "\t\t\t#size-cells = <2>;",
-                  "\t\t\tcpu = <0>;", f'\t\t\tprogram = "{program}";', *[f"\t\t\t{e}" for e in extra],
+                  *cpu, f'\t\t\tprogram = "{program}";', *[f"\t\t\t{e}" for e in extra],
                   f"\t\t\tregion@{base:x} {{ reg = /bits/ 64 <{base:#x} 0x100000>; }};", "\t\t};"]
     lines += ["\t};", "\tedges {"]
     for k, (a, b) in enumerate(edges):
@@ -306,6 +308,65 @@ def scenario_preemption():
           "ping did not start while the spinner was still computing: no preemption")
 
 
+WK_PARTITION_PLACE = 0x11
+CROSSWISE = [("a", "ping", ["cpu = <0>;"]), ("b", "pong", ["cpu = <1>;"]),
+             ("c", "ping", ["cpu = <1>;"]), ("d", "pong", ["cpu = <0>;"])]
+
+
+def traffic(out):
+    m = re.search(r"^edge traffic: (\d+) bytes across CPUs, (\d+) within$", out, re.M)
+    check(m, f"console lacks the edge traffic line:\n{out}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def scenario_migration():
+    """Two ping-pong pairs start crosswise (a, d on cpu0; b, c on cpu1), so every message
+    crosses CPUs. The coherence engine moves partitions until each pair shares a CPU; each
+    move is witnessed, the moved vCPUs run on their new CPUs, both pairs finish without a bad
+    reply, and most bytes end up within a CPU."""
+    r, recs = boot_custom("migration", CROSSWISE, [("a", "b"), ("c", "d")])
+    out = r.stdout
+    expect_lines(out, [r"^\[a\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^\[c\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^coherence: placing 4 partitions on 2 CPUs, "])
+    home = {"a": 0, "b": 1, "c": 1, "d": 0}
+    moves = re.findall(r"^coherence: epoch \d+: (\w+) cpu(\d) -> cpu(\d) \(cut (\d+) -> (\d+) bytes\)$",
+                       out, re.M)
+    check(moves, f"no partition moved:\n{out}")
+    for name, frm, to, before, after in moves:
+        check(home[name] == int(frm), f"{name} moved from cpu{frm}, but its home was cpu{home[name]}")
+        check(int(after) < int(before), f"a move that did not lower the cut: {before} -> {after}")
+        home[name] = int(to)
+    check(home["a"] == home["b"] and home["c"] == home["d"] and home["a"] != home["c"],
+          f"the pairs do not each share a CPU at the end: {home}")
+    places = [x for x in recs if x[2] == WK_PARTITION_PLACE]
+    check(len(places) == 4 + len(moves), f"{len(places)} place records, want 4 + {len(moves)} moves")
+    check([x[7] for x in places[4:]] == [int(m[2]) for m in moves],
+          "the witnessed moves are not the ones printed")
+    s = re.search(r"^coherence: (\d+) epochs \((\d+) stale\), (\d+) moves, (\d+) vCPU arrivals "
+                  r"on a new CPU, epoch ns median (\d+) max (\d+)$", out, re.M)
+    check(s, f"console lacks the coherence summary:\n{out}")
+    check(int(s.group(3)) == len(moves), f"summary says {s.group(3)} moves, console {len(moves)}")
+    check(int(s.group(4)) == len(moves), f"{s.group(4)} vCPU arrivals on a new CPU for "
+          f"{len(moves)} moves: a moved partition did not run on its new CPU")
+    across, within = traffic(out)
+    check(across * 10 < across + within, f"{across} of {across + within} bytes still cross CPUs")
+
+
+def scenario_no_migration():
+    """DC-1: without the engine the same crosswise pairs stay where the manifest put them:
+    no move, and every byte crosses CPUs."""
+    r, recs = boot_custom("no-migration", CROSSWISE, [("a", "b"), ("c", "d")])
+    out = r.stdout
+    expect_lines(out, [r"^\[a\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^\[c\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^coherence: compiled out$"])
+    places = [x for x in recs if x[2] == WK_PARTITION_PLACE]
+    check(len(places) == 4, f"{len(places)} place records, want the manifest's 4")
+    across, within = traffic(out)
+    check(across > 0 and within == 0, f"{across} bytes across, {within} within: want all across")
+
+
 def scenario_revocation():
     """When the edge dies (its other end exits), the surviving end loses the mapping of its
     shared pages at once: touching them is a stage-2 fault, contained."""
@@ -334,6 +395,8 @@ SCENARIOS = {
     "bad-manifest": scenario_bad_manifest,
     "coherence": scenario_coherence,
     "no-coherence": scenario_no_coherence,
+    "migration": scenario_migration,
+    "no-migration": scenario_no_migration,
 }
 
 if __name__ == "__main__":

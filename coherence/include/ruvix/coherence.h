@@ -23,6 +23,8 @@ struct coh_config {
 	u64 budget_ns;		/* DC-2 hard budget per epoch, hal_now_ns time */
 };
 
+/* coh_engine_init sets each field by name (it does not zero the weight matrix): add new ones there.
+ */
 struct coh_engine {
 	struct coh_config cfg;
 	struct coh_graph g;
