@@ -43,6 +43,18 @@ struct platform board;
 extern const u8 manifest_demo[], manifest_demo_end[];
 extern const u8 manifest_partitions[], manifest_partitions_end[];
 extern const u8 manifest_switch[], manifest_switch_end[];
+extern const u8 manifest_migration[], manifest_migration_end[];
+
+/* The manifests the image carries (the .dts files in manifests/), by ruvix.manifest= name. */
+static const struct {
+	const char *name;
+	const u8 *start, *end;
+} shipped[] = {
+	{ "partitions", manifest_partitions, manifest_partitions_end },
+	{ "demo", manifest_demo, manifest_demo_end },
+	{ "switch", manifest_switch, manifest_switch_end },
+	{ "migration", manifest_migration, manifest_migration_end },
+};
 extern i64 board_wlog_handle;
 static volatile u32 timer_ticks;
 static volatile u32 kernel_lock_word;
@@ -299,18 +311,19 @@ static void load_manifest(void)
 		kprintf("FATAL: ruvix.manifest= is too long\n");
 		board_exit(EXIT_BAD_BOOTARGS);
 	}
-	if (strcmp(arg, "demo") == 0) {
-		blob = manifest_demo;
-		size = (usize)(manifest_demo_end - manifest_demo);
-	} else if (strcmp(arg, "switch") == 0) {
-		blob = manifest_switch;
-		size = (usize)(manifest_switch_end - manifest_switch);
-	} else if (strcmp(arg, "partitions") != 0) {
+	bool found = false;
+	for (usize k = 0; k < sizeof(shipped) / sizeof(shipped[0]) && !found; k++)
+		if (strcmp(arg, shipped[k].name) == 0) {
+			blob = shipped[k].start;
+			size = (usize)(shipped[k].end - shipped[k].start);
+			found = true;
+		}
+	if (!found) {
 		char *end;
 		unsigned long addr = strtoul(arg, &end, 16);
 		if (*end || addr < board.mem_base || addr >= board.mem_base + board.mem_size) {
-			kprintf("FATAL: ruvix.manifest=%s: expected demo, partitions, switch or a "
-				"RAM address in hex\n",
+			kprintf("FATAL: ruvix.manifest=%s: expected partitions, demo, switch, "
+				"migration or a RAM address in hex\n",
 				arg);
 			board_exit(EXIT_BAD_BOOTARGS);
 		}

@@ -206,14 +206,12 @@ def scenario_partitions():
 
 def custom_manifest(name, partitions, edges=()):
     """Compile a manifest of (partition, program, extra properties) and edges (a, b) to a blob
-    for QEMU's loader. Regions and shared pages are laid out from 0x4a000000. Partitions go on
-    cpu0 unless their extra properties set a cpu."""
+    for QEMU's loader. Regions and shared pages are laid out from 0x4a000000."""
     lines = ['/dts-v1/;', '/ {', '\tcompatible = "ruvix,manifest";', '\tpartitions {']
     for i, (part, program, extra) in enumerate(partitions):
         base = 0x4a000000 + i * 0x100000
-        cpu = [] if any(e.startswith("cpu") for e in extra) else ["\t\t\tcpu = <0>;"]
         lines += [f"\t\t{part} {{", "\t\t\t#address-cells = <2>;", "\t\t\t#size-cells = <2>;",
-                  *cpu, f'\t\t\tprogram = "{program}";', *[f"\t\t\t{e}" for e in extra],
+                  "\t\t\tcpu = <0>;", f'\t\t\tprogram = "{program}";', *[f"\t\t\t{e}" for e in extra],
                   f"\t\t\tregion@{base:x} {{ reg = /bits/ 64 <{base:#x} 0x100000>; }};", "\t\t};"]
     lines += ["\t};", "\tedges {"]
     for k, (a, b) in enumerate(edges):
@@ -309,8 +307,14 @@ def scenario_preemption():
 
 
 WK_PARTITION_PLACE = 0x11
-CROSSWISE = [("a", "ping", ["cpu = <0>;"]), ("b", "pong", ["cpu = <1>;"]),
-             ("c", "ping", ["cpu = <1>;"]), ("d", "pong", ["cpu = <0>;"])]
+
+
+def boot_migration(name):
+    """The shipped manifest manifests/migration.dts: ping-pong pairs a-b and c-d, crosswise."""
+    r, wlog = boot("boot", name, append="ruvix.manifest=migration")
+    check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
+    verify_log(r, wlog)
+    return r, records(wlog)
 
 
 def traffic(out):
@@ -324,7 +328,7 @@ def scenario_migration():
     crosses CPUs. The coherence engine moves partitions until each pair shares a CPU; each
     move is witnessed, the moved vCPUs run on their new CPUs, both pairs finish without a bad
     reply, and most bytes end up within a CPU."""
-    r, recs = boot_custom("migration", CROSSWISE, [("a", "b"), ("c", "d")])
+    r, recs = boot_migration("migration")
     out = r.stdout
     expect_lines(out, [r"^\[a\] ping: 1000 round trips, 0 bad replies, ",
                        r"^\[c\] ping: 1000 round trips, 0 bad replies, ",
@@ -356,7 +360,7 @@ def scenario_migration():
 def scenario_no_migration():
     """DC-1: without the engine the same crosswise pairs stay where the manifest put them:
     no move, and every byte crosses CPUs."""
-    r, recs = boot_custom("no-migration", CROSSWISE, [("a", "b"), ("c", "d")])
+    r, recs = boot_migration("no-migration")
     out = r.stdout
     expect_lines(out, [r"^\[a\] ping: 1000 round trips, 0 bad replies, ",
                        r"^\[c\] ping: 1000 round trips, 0 bad replies, ",
