@@ -389,11 +389,12 @@ static int complete(struct engine *e, uint32_t c, uint64_t now)
 	return advance(e, cpu->req, now);
 }
 
-static uint64_t epoch_budget_ns = SIM_EPOCH_BUDGET_NS;
+static struct sim_coherence coh_params = SIM_COHERENCE_DEFAULT;
 
-void sim_set_epoch_budget_ns(uint64_t ns)
+void sim_set_coherence(const struct sim_coherence *c)
 {
-	epoch_budget_ns = ns;
+	CHECK(c->epoch_ns > 0 && c->budget_ns > 0 && c->decay_shift >= 1 && c->decay_shift < 64);
+	coh_params = *c;
 }
 
 #if RUVIX_COHERENCE
@@ -411,9 +412,9 @@ static int coherence_start(struct engine *e)
 {
 	const struct machine_desc *d = &e->m->desc;
 	struct coh_config cfg = { .parts = d->nnodes,
-				  .decay_shift = 1,
-				  .migration_cost = SIM_MIGRATE_COST_BYTES,
-				  .budget_ns = epoch_budget_ns };
+				  .decay_shift = coh_params.decay_shift,
+				  .migration_cost = coh_params.move_cost_bytes,
+				  .budget_ns = coh_params.budget_ns };
 	u8 place[COH_MAX_NODES];
 
 	e->coh = calloc(1, sizeof(*e->coh));
@@ -437,7 +438,7 @@ static int coherence_start(struct engine *e)
 			cfg.cap[place[i]] = on;
 	}
 	coh_engine_init(e->coh, e->nparts, &cfg, place);
-	e->next_epoch = SIM_EPOCH_NS;
+	e->next_epoch = coh_params.epoch_ns;
 	return 0;
 }
 
@@ -628,7 +629,7 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 		if (e->coh && now >= e->next_epoch) {
 			if (coherence_epoch(e) != 0)
 				goto out;
-			e->next_epoch = now - now % SIM_EPOCH_NS + SIM_EPOCH_NS;
+			e->next_epoch = now - now % coh_params.epoch_ns + coh_params.epoch_ns;
 		}
 #endif
 		dispatch(e, now);

@@ -40,6 +40,7 @@ enum sim_policy {
 #define SIM_MIGRATE_NS	       20000ull	  /* charged to a moved partition's next step */
 #define SIM_EPOCH_BUDGET_NS    50000ull	  /* DC-2 default; --epoch-budget-ns changes it */
 #define SIM_MIGRATE_COST_BYTES 4096ull	  /* hysteresis: bytes a move must save per epoch */
+#define SIM_DECAY_SHIFT	       1u	  /* weights halve every epoch */
 
 struct sim_result {
 	uint64_t events;   /* arrivals, message deliveries and completions processed */
@@ -67,7 +68,22 @@ struct sim_result {
 int sim_run(const char *trace_path, const struct sim_machine *m, const struct sim_blob *manifest,
 	    enum sim_policy policy, double time_scale, FILE *wlog, struct sim_result *res);
 
-/** The coherence policy's per-epoch budget in (modelled) ns for the next runs. */
-void sim_set_epoch_budget_ns(uint64_t ns);
+/** The coherence policy's knobs (ruvix-sim run --epoch-ns, --epoch-budget-ns, --decay-shift,
+ * --move-cost); other policies ignore them. */
+struct sim_coherence {
+	uint64_t epoch_ns;	  /* virtual time between epochs */
+	uint64_t budget_ns;	  /* DC-2 budget per epoch, modelled ns */
+	uint32_t decay_shift;	  /* weights lose w >> shift per epoch (1..63) */
+	uint64_t move_cost_bytes; /* hysteresis: bytes a move must win back */
+};
+
+#define SIM_COHERENCE_DEFAULT                                                                      \
+	((struct sim_coherence){ .epoch_ns = SIM_EPOCH_NS,                                         \
+				 .budget_ns = SIM_EPOCH_BUDGET_NS,                                 \
+				 .decay_shift = SIM_DECAY_SHIFT,                                   \
+				 .move_cost_bytes = SIM_MIGRATE_COST_BYTES })
+
+/** Use @c for the coherence policy in the next runs. */
+void sim_set_coherence(const struct sim_coherence *c);
 
 #endif

@@ -30,7 +30,8 @@
 struct options {
 	const char *trace, *machine, *out, *policy, *manifest, *cdf;
 	double time_scale;
-	uint64_t seed, epoch_budget_ns;
+	uint64_t seed;
+	struct sim_coherence coh;
 };
 
 static void usage(FILE *f)
@@ -38,8 +39,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
 		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy "
 		   "naive|edf|coherence]\n"
-		   "                     [--seed N] [--time-scale X] [--cdf FILE] "
-		   "[--epoch-budget-ns N]\n"
+		   "                     [--seed N] [--time-scale X] [--cdf FILE]\n"
+		   "                     [--epoch-ns N] [--epoch-budget-ns N] [--decay-shift N] "
+		   "[--move-cost N]\n"
 		   "       ruvix-sim compare --trace FILE --machine M --policies naive,edf\n"
 		   "                     --loads 0.5,0.7,0.9 --out DIR [--manifest X] [--seed N]\n"
 		   "run writes DIR/report.json and DIR/witness.wlog; compare a sweep, a table and\n"
@@ -47,11 +49,27 @@ static void usage(FILE *f)
 		   "Shipped machines: see sim/machines/ (for example: virt2, numa2x2).\n");
 }
 
+/* A decimal integer in [@lo, @hi] for option @name into *@out; 0, or -1 after an error. */
+static int parse_u64(const char *name, const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	if (errno || *end || *v < '0' || *v > '9' || *out < lo || *out > hi) {
+		fprintf(stderr,
+			"ruvix-sim: %s wants an integer from %" PRIu64 " to %" PRIu64 ", got '%s'\n",
+			name, lo, hi, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	*o = (struct options){ .policy = "naive",
-			       .time_scale = 1.0,
-			       .epoch_budget_ns = SIM_EPOCH_BUDGET_NS };
+	uint64_t n;
+
+	*o = (struct options){ .policy = "naive", .time_scale = 1.0, .coh = SIM_COHERENCE_DEFAULT };
 	if (argc < 2 || strcmp(argv[1], "run") != 0)
 		return -1;
 	for (int i = 2; i < argc; i++) {
@@ -83,17 +101,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			}
 		} else if (!strcmp(a, "--epoch-budget-ns")) {
-			char *end;
-			errno = 0;
-			o->epoch_budget_ns = strtoull(v, &end, 10);
-			if (errno || *end || *v < '1' || *v > '9') {
-				fprintf(stderr,
-					"ruvix-sim: --epoch-budget-ns wants a positive integer, "
-					"got "
-					"'%s'\n",
-					v);
+			if (parse_u64(a, v, 1, UINT64_MAX, &o->coh.budget_ns) != 0)
 				return -1;
-			}
+		} else if (!strcmp(a, "--epoch-ns")) {
+			if (parse_u64(a, v, 1000, 1000000000000ull, &o->coh.epoch_ns) != 0)
+				return -1;
+		} else if (!strcmp(a, "--decay-shift")) {
+			if (parse_u64(a, v, 1, 63, &n) != 0)
+				return -1;
+			o->coh.decay_shift = (uint32_t)n;
+		} else if (!strcmp(a, "--move-cost")) {
+			if (parse_u64(a, v, 0, 1ull << 48, &o->coh.move_cost_bytes) != 0)
+				return -1;
 		} else if (!strcmp(a, "--policy"))
 			o->policy = v;
 		else if (!strcmp(a, "--seed")) {
@@ -251,7 +270,10 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"switches\": %" PRIu64 ",\n", r->switches);
 	fprintf(f, "  \"migrations\": %" PRIu64 ",\n", r->migrations);
 	fprintf(f, "  \"epochs\": %" PRIu64 ",\n", r->epochs);
-	fprintf(f, "  \"epoch_budget_ns\": %" PRIu64 ",\n", o->epoch_budget_ns);
+	fprintf(f, "  \"epoch_ns\": %" PRIu64 ",\n", o->coh.epoch_ns);
+	fprintf(f, "  \"epoch_budget_ns\": %" PRIu64 ",\n", o->coh.budget_ns);
+	fprintf(f, "  \"decay_shift\": %u,\n", o->coh.decay_shift);
+	fprintf(f, "  \"move_cost_bytes\": %" PRIu64 ",\n", o->coh.move_cost_bytes);
 	fprintf(f, "  \"stale_cut_epochs\": %" PRIu64 ",\n", r->stale_cut_epochs);
 	if (r->epochs)
 		fprintf(f,
@@ -348,7 +370,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ruvix-sim: cannot write in %s: %s\n", o.out, strerror(errno));
 		goto out;
 	}
-	sim_set_epoch_budget_ns(o.epoch_budget_ns);
+	sim_set_coherence(&o.coh);
 	if (sim_run(o.trace, &m, o.manifest ? &manifest : NULL,
 		    strcmp(o.policy, "coherence") == 0 ? POLICY_COHERENCE
 		    : strcmp(o.policy, "edf") == 0     ? POLICY_EDF

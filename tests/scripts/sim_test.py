@@ -326,6 +326,39 @@ def coherence_stale_epochs_are_witnessed():
     check(r.returncode == 2 and "--epoch-budget-ns" in r.stderr, r.stderr)
 
 
+def coherence_knobs_change_the_run():
+    """--epoch-ns, --decay-shift and --move-cost reach the engine and the report: ten times
+    longer epochs run about a tenth as many, and a move cost no traffic can pay moves
+    nothing. Bad values are usage errors that write nothing."""
+    trace = grouped_trace()
+    r = sim(WORK / "knob-base", trace, "numa2x2", "--policy", "coherence")
+    check(r.returncode == 0, r.stderr)
+    base = json.loads((WORK / "knob-base" / "report.json").read_text())
+    check((base["epoch_ns"], base["decay_shift"], base["move_cost_bytes"]) == (1000000, 1, 4096),
+          f"defaults: {base}")
+    r = sim(WORK / "knob-long", trace, "numa2x2", "--policy", "coherence", "--epoch-ns",
+            "10000000", "--decay-shift", "3")
+    check(r.returncode == 0, r.stderr)
+    long = json.loads((WORK / "knob-long" / "report.json").read_text())
+    check((long["epoch_ns"], long["decay_shift"]) == (10000000, 3), f"knobs not reported: {long}")
+    check(long["epochs"] * 8 <= base["epochs"] <= long["epochs"] * 12,
+          f"{long['epochs']} epochs of 10 ms against {base['epochs']} of 1 ms")
+    r = sim(WORK / "knob-cost", trace, "numa2x2", "--policy", "coherence", "--move-cost",
+            str(1 << 48))
+    check(r.returncode == 0, r.stderr)
+    cost = json.loads((WORK / "knob-cost" / "report.json").read_text())
+    check(base["migrations"] > 0 and cost["migrations"] == 0,
+          f"moves: {base['migrations']} at the default cost, {cost['migrations']} at 2^48")
+    for opt, bad in (("--epoch-ns", "999"), ("--decay-shift", "0"), ("--decay-shift", "64"),
+                     ("--move-cost", "x"), ("--epoch-ns", "-5")):
+        out = WORK / "knob-bad"
+        r = run([SIM, "run", "--trace", TINY, "--machine", "virt2", "--out", out,
+                 "--policy", "coherence", opt, bad])
+        check(r.returncode == 2 and opt in r.stderr and "wants an integer" in r.stderr,
+              f"{opt} {bad}: {r.returncode} {r.stderr}")
+        check(not out.exists(), f"{opt} {bad} left output behind")
+
+
 def coherence_policy_refused_without_the_engine():
     """DC-1: a simulator built with -Dcoherence=disabled refuses the policy and writes nothing."""
     out = WORK / "no-coh"
@@ -363,6 +396,9 @@ if __name__ == "__main__":
         if COHERENCE else
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
         ("coherence_stale_epochs_are_witnessed", coherence_stale_epochs_are_witnessed)
+        if COHERENCE else
+        ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
+        ("coherence_knobs_change_the_run", coherence_knobs_change_the_run)
         if COHERENCE else
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
     ])
