@@ -13,7 +13,8 @@ struct entity {
 	u8 mode;
 	bool queued;
 	u16 pressure; /* CutPressure, per mille */
-	u64 advance;  /* pressure * relative deadline / divisor: kept off the pick path */
+	u64 rel;      /* relative deadline of the last wake: its deadline - the time then */
+	u64 advance;  /* pressure * rel / divisor: kept off the pick path */
 	u32 cpu;      /* queue it sits in while queued */
 	u64 deadline;
 	u64 order;	/* wake order, to break deadline ties first-in first-out */
@@ -69,12 +70,10 @@ static struct entity *entity_of(handle_t h)
 	return e;
 }
 
-/* The pressure advance of @e's mode and pressure (sched.h), computed when either changes. */
+/* The pressure advance (sched.h), computed when the pressure or the deadline changes. */
 static void set_advance(struct entity *e)
 {
-	u64 rel = e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS : SCHED_FLOW_DEADLINE_NS;
-
-	e->advance = e->pressure * rel / SCHED_PRESSURE_DIVISOR;
+	e->advance = e->pressure * e->rel / SCHED_PRESSURE_DIVISOR;
 }
 
 enum kerr sched_set_mode(handle_t h, enum sched_mode mode)
@@ -85,7 +84,6 @@ enum kerr sched_set_mode(handle_t h, enum sched_mode mode)
 		return KERR_INVALID;
 	struct entity *e = entity_of(h);
 	e->mode = (u8)mode;
-	set_advance(e);
 	return KERR_OK;
 }
 
@@ -137,16 +135,18 @@ static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 	if (partition_state(h) != PS_RUNNING)
 		return KERR_STATE;
 	struct entity *e = entity_of(h);
+	u64 now = hal_now_ns();
 	if (!explicit_deadline)
-		deadline = hal_now_ns() + (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS
-								   : SCHED_FLOW_DEADLINE_NS);
-	if (e->queued) {
-		if (explicit_deadline && deadline < e->deadline)
-			e->deadline = deadline; /* more urgent work arrived: move it up */
+		deadline = now + (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS
+							  : SCHED_FLOW_DEADLINE_NS);
+	if (e->queued && !(explicit_deadline && deadline < e->deadline))
 		return KERR_OK;
-	}
-
+	/* New, or more urgent work arrived for a queued one: it moves up. */
 	e->deadline = deadline;
+	e->rel = deadline > now ? deadline - now : 0;
+	set_advance(e);
+	if (e->queued)
+		return KERR_OK;
 	e->order = wakes++;
 	enqueue(e, handle_index(h), partition_cpu(h));
 	return KERR_OK;

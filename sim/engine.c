@@ -255,6 +255,21 @@ static void finish(struct engine *e, struct req *r, uint32_t id, uint64_t now)
 	e->free_ids[e->nfree++] = id;
 }
 
+#if RUVIX_COHERENCE
+/*
+ * What a message of @bytes would lose by crossing nodes: the graph's weight unit, so that the
+ * hysteresis compares like with like (a move must save more delay than its penalty costs).
+ * At least 1, so every message counts even on a machine whose nodes cost the same.
+ */
+static uint64_t remote_penalty_ns(const struct sim_machine *m, uint64_t bytes)
+{
+	uint64_t remote = m->msg_remote_ns + bytes * m->remote_ps_per_byte / 1000;
+	uint64_t local = m->msg_local_ns + bytes * m->local_ps_per_byte / 1000;
+
+	return remote > local ? remote - local : 1;
+}
+#endif
+
 /* Move request @id on from its current step at time @now. */
 static int advance(struct engine *e, uint32_t id, uint64_t now)
 {
@@ -277,7 +292,8 @@ static int advance(struct engine *e, uint32_t id, uint64_t now)
 			e->res->cross_node_bytes += st->value;
 #if RUVIX_COHERENCE
 		if (e->coh && st->part != st->to)
-			coh_engine_traffic(e->coh, st->part, st->to, st->value);
+			coh_engine_traffic(e->coh, st->part, st->to,
+					   remote_penalty_ns(m, st->value));
 #endif
 		r->cur++;
 		return heap_push(&e->deliveries, now + cost, e->seq++, id);
@@ -413,7 +429,7 @@ static int coherence_start(struct engine *e)
 	const struct machine_desc *d = &e->m->desc;
 	struct coh_config cfg = { .parts = d->nnodes,
 				  .decay_shift = coh_params.decay_shift,
-				  .migration_cost = coh_params.move_cost_bytes,
+				  .migration_cost = coh_params.move_cost_ns,
 				  .budget_ns = coh_params.budget_ns };
 	u8 place[COH_MAX_NODES];
 

@@ -35,12 +35,12 @@ enum sim_policy {
 };
 
 /* The coherence policy's model (docs/simulator.md, "The coherence policy"). */
-#define SIM_EPOCH_NS	       1000000ull /* an epoch every 1 ms of virtual time */
-#define SIM_NS_PER_WORK_UNIT   1ull	  /* epoch time per coh_work_units (host-calibrated) */
-#define SIM_MIGRATE_NS	       20000ull	  /* charged to a moved partition's next step */
-#define SIM_EPOCH_BUDGET_NS    50000ull	  /* DC-2 default; --epoch-budget-ns changes it */
-#define SIM_MIGRATE_COST_BYTES 4096ull	  /* hysteresis: bytes a move must save per epoch */
-#define SIM_DECAY_SHIFT	       1u	  /* weights halve every epoch */
+#define SIM_EPOCH_NS	     1000000ull	    /* an epoch every 1 ms of virtual time */
+#define SIM_NS_PER_WORK_UNIT 1ull	    /* epoch time per coh_work_units (host-calibrated) */
+#define SIM_MIGRATE_NS	     20000ull	    /* charged to a moved partition's next step */
+#define SIM_EPOCH_BUDGET_NS  50000ull	    /* DC-2 default; --epoch-budget-ns changes it */
+#define SIM_MIGRATE_COST_NS  SIM_MIGRATE_NS /* hysteresis: delay a move must save */
+#define SIM_DECAY_SHIFT	     8u		    /* weights lose 1/256 per epoch */
 
 struct sim_result {
 	uint64_t events;   /* arrivals, message deliveries and completions processed */
@@ -71,17 +71,17 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 /** The coherence policy's knobs (ruvix-sim run --epoch-ns, --epoch-budget-ns, --decay-shift,
  * --move-cost); other policies ignore them. */
 struct sim_coherence {
-	uint64_t epoch_ns;	  /* virtual time between epochs */
-	uint64_t budget_ns;	  /* DC-2 budget per epoch, modelled ns */
-	uint32_t decay_shift;	  /* weights lose w >> shift per epoch (1..63) */
-	uint64_t move_cost_bytes; /* hysteresis: bytes a move must win back */
+	uint64_t epoch_ns;     /* virtual time between epochs */
+	uint64_t budget_ns;    /* DC-2 budget per epoch, modelled ns */
+	uint32_t decay_shift;  /* weights lose w >> shift per epoch (1..63) */
+	uint64_t move_cost_ns; /* hysteresis: cross-node delay (decayed) a move must save */
 };
 
 #define SIM_COHERENCE_DEFAULT                                                                      \
 	((struct sim_coherence){ .epoch_ns = SIM_EPOCH_NS,                                         \
 				 .budget_ns = SIM_EPOCH_BUDGET_NS,                                 \
 				 .decay_shift = SIM_DECAY_SHIFT,                                   \
-				 .move_cost_bytes = SIM_MIGRATE_COST_BYTES })
+				 .move_cost_ns = SIM_MIGRATE_COST_NS })
 
 /** Use @c for the coherence policy in the next runs. */
 void sim_set_coherence(const struct sim_coherence *c);

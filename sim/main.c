@@ -58,7 +58,8 @@ static int parse_u64(const char *name, const char *v, uint64_t lo, uint64_t hi, 
 	*out = strtoull(v, &end, 10);
 	if (errno || *end || *v < '0' || *v > '9' || *out < lo || *out > hi) {
 		fprintf(stderr,
-			"ruvix-sim: %s wants an integer from %" PRIu64 " to %" PRIu64 ", got '%s'\n",
+			"ruvix-sim: %s wants an integer from %" PRIu64 " to %" PRIu64
+			", got '%s'\n",
 			name, lo, hi, v);
 		return -1;
 	}
@@ -111,7 +112,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			o->coh.decay_shift = (uint32_t)n;
 		} else if (!strcmp(a, "--move-cost")) {
-			if (parse_u64(a, v, 0, 1ull << 48, &o->coh.move_cost_bytes) != 0)
+			if (parse_u64(a, v, 0, 1ull << 48, &o->coh.move_cost_ns) != 0)
 				return -1;
 		} else if (!strcmp(a, "--policy"))
 			o->policy = v;
@@ -273,7 +274,7 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"epoch_ns\": %" PRIu64 ",\n", o->coh.epoch_ns);
 	fprintf(f, "  \"epoch_budget_ns\": %" PRIu64 ",\n", o->coh.budget_ns);
 	fprintf(f, "  \"decay_shift\": %u,\n", o->coh.decay_shift);
-	fprintf(f, "  \"move_cost_bytes\": %" PRIu64 ",\n", o->coh.move_cost_bytes);
+	fprintf(f, "  \"move_cost_ns\": %" PRIu64 ",\n", o->coh.move_cost_ns);
 	fprintf(f, "  \"stale_cut_epochs\": %" PRIu64 ",\n", r->stale_cut_epochs);
 	if (r->epochs)
 		fprintf(f,

@@ -148,6 +148,31 @@ Test(sched, full_pressure_does_not_pass_a_reflex_woken_at_the_same_time)
 	cr_assert_eq(sched_next(0), flow);
 }
 
+Test(sched, pressure_scales_with_the_partitions_own_deadline)
+{
+	test_boot(1);
+	handle_t critical = test_partition("critical", 0);
+	handle_t pressed = test_partition("pressed", 0);
+	handle_t batch = test_partition("batch", 0);
+	cr_assert_eq(sched_set_pressure(pressed, SCHED_PRESSURE_MAX), KERR_OK);
+	cr_assert_eq(sched_set_pressure(batch, SCHED_PRESSURE_MAX), KERR_OK);
+	test_hal.now_ns = 1000;
+	/* Explicit deadlines (the simulator's requests): the advance is half of each one's own
+	 * slack, not of its mode's 10 ms. */
+	cr_assert_eq(sched_wake_deadline(critical, 1000 + 200000), KERR_OK);
+	cr_assert_eq(sched_wake_deadline(pressed, 1000 + 300000), KERR_OK);
+	cr_assert_eq(sched_wake_deadline(batch, 1000 + 1000000000), KERR_OK);
+	cr_assert_eq(sched_key(pressed), 1000 + 150000);
+	cr_assert_eq(sched_key(batch), 1000 + 500000000);
+	cr_assert_eq(sched_next(0), pressed, "due 100 us later, but pressed: it goes first");
+	cr_assert_eq(sched_next(0), critical, "full pressure on work due in 1 s passes nothing");
+	cr_assert_eq(sched_next(0), batch);
+	/* More urgent work for a queued partition moves its deadline and its advance. */
+	cr_assert_eq(sched_wake_deadline(batch, 1000 + 1000000000), KERR_OK);
+	cr_assert_eq(sched_wake_deadline(batch, 1000 + 40000), KERR_OK);
+	cr_assert_eq(sched_key(batch), 1000 + 20000);
+}
+
 Test(sched, pressure_out_of_range_is_refused)
 {
 	test_boot(1);

@@ -334,7 +334,7 @@ def coherence_knobs_change_the_run():
     r = sim(WORK / "knob-base", trace, "numa2x2", "--policy", "coherence")
     check(r.returncode == 0, r.stderr)
     base = json.loads((WORK / "knob-base" / "report.json").read_text())
-    check((base["epoch_ns"], base["decay_shift"], base["move_cost_bytes"]) == (1000000, 1, 4096),
+    check((base["epoch_ns"], base["decay_shift"], base["move_cost_ns"]) == (1000000, 8, 20000),
           f"defaults: {base}")
     r = sim(WORK / "knob-long", trace, "numa2x2", "--policy", "coherence", "--epoch-ns",
             "10000000", "--decay-shift", "3")

@@ -5,12 +5,14 @@
  * Each CPU keeps the runnable partitions homed on it; the next to run is the one with the
  * smallest key
  *
- *   key = deadline - pressure * relative_deadline(mode) / SCHED_PRESSURE_DIVISOR   (ns)
+ *   key = deadline - pressure * relative_deadline / SCHED_PRESSURE_DIVISOR   (ns)
  *
- * where deadline is the absolute deadline set when it is woken (now + its relative deadline)
- * and pressure is its CutPressure in per mille (0..1000), written by the coherence engine
- * (docs/coherence.md) and 0 without it (DC-1). Full pressure advances a partition by half its
- * relative deadline: 5 ms for flow, 50 us for reflex. So a flow partition under pressure can
+ * where deadline is the absolute deadline set when it is woken (now + its mode's relative
+ * deadline, or the explicit deadline of sched_wake_deadline), relative_deadline is that
+ * deadline minus the time of that wake, and pressure is its CutPressure in per mille
+ * (0..1000), written by the coherence engine (docs/coherence.md) and 0 without it (DC-1). Full
+ * pressure advances a partition by half its own slack: 5 ms for flow, 50 us for reflex, half a
+ * request's slack for explicit deadlines. So a flow partition under pressure can
  * pass work due up to 5 ms before its own deadline. That includes a reflex partition woken
  * less than 5 ms after it; the pressure is not capped by reflex deadlines. Two modes:
  *
