@@ -59,10 +59,12 @@ static u16 per_mille(u64 weight, u64 total)
  * CutPressure(i) = 1000 * max(0, max_q into(i, q) - internal(i)) / total(i), q another part:
  *   what moving i to its best other node would take off the cut, as a share of its traffic.
  *   It is 0 for a partition already on its best node, however much traffic crosses.
+ * The same pass over the weights then decays them (the end of the epoch).
  */
-static void score(struct coh_engine *e)
+static void score_and_decay(struct coh_engine *e)
 {
-	const struct coh_graph *g = &e->g;
+	struct coh_graph *g = &e->g;
+	u32 shift = e->cfg.decay_shift;
 	u64 into[COH_MAX_PARTS];
 
 	coh_work_units += (u64)g->n * g->n;
@@ -70,8 +72,12 @@ static void score(struct coh_engine *e)
 		u64 total = 0;
 		memset(into, 0, sizeof(into));
 		for (u32 j = 0; j < g->n; j++) {
-			into[e->place[j]] += g->w[i][j];
-			total += g->w[i][j];
+			u64 w = g->w[i][j];
+			into[e->place[j]] += w;
+			total += w;
+			g->w[i][j] =
+				w -
+				(w >> shift); /* the decay (coh_graph_decay), in the same pass */
 		}
 		if (total == 0) {
 			e->score[i] = COH_PER_MILLE;
@@ -185,21 +191,20 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	u64 start = hal_now_ns(), work = coh_work_units;
 	u32 n = e->g.n;
 
-	memset(rep, 0, sizeof(*rep));
-	rep->cut_before = coh_cut(&e->g, e->place);
-	rep->cut_after = rep->cut_before;
+	u64 cut = 0;
 
+	memset(rep, 0, sizeof(*rep));
 	memcpy(candidate, e->place, n);
 	u64 used = hal_now_ns() - start;
 	u64 left = e->cfg.budget_ns > used ? e->cfg.budget_ns - used : 1;
-	enum coh_result r = coh_partition(&e->g, e->cfg.parts, e->cfg.cap, candidate,
-					  e->cfg.budget_ns ? left : 0);
+	enum coh_result r = coh_partition_cuts(&e->g, e->cfg.parts, e->cfg.cap, candidate,
+					       e->cfg.budget_ns ? left : 0, &rep->cut_before, &cut);
+	rep->cut_after = rep->cut_before;
 	if (r == COH_STALE) {
 		rep->stale = true; /* DC-2: keep the last good cut */
 		e->stale_epochs++;
 	} else if (r == COH_IMPROVED) {
-		rename_parts(e, candidate, n);
-		u64 cut = coh_cut(&e->g, candidate);
+		rename_parts(e, candidate, n); /* names only: the cut stays */
 		u32 moved = 0;
 		for (u32 i = 0; i < n; i++)
 			moved += candidate[i] != e->place[i];
@@ -213,8 +218,7 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 			rep->held_back = true;
 		}
 	}
-	score(e);
-	coh_graph_decay(&e->g, e->cfg.decay_shift);
+	score_and_decay(e);
 	e->epoch++;
 	/* May pass the budget: table building, scoring and decay are O(n^2) work outside the
 	 * budget checks (docs/coherence.md, "DC-2"). */

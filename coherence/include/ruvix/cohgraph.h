@@ -72,4 +72,12 @@ enum coh_result {
 enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *cap, u8 *place,
 			      u64 budget_ns);
 
+/**
+ * coh_partition that also gives the cut of the placement it started from (@cut_before) and of
+ * the one it returns (@cut_after), each optional (NULL). Both come from the search's tables
+ * in O(n k), so a caller needs no O(n^2) coh_cut of its own.
+ */
+enum coh_result coh_partition_cuts(const struct coh_graph *g, u32 parts, const u32 *cap, u8 *place,
+				   u64 budget_ns, u64 *cut_before, u64 *cut_after);
+
 #endif
