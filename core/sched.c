@@ -73,7 +73,8 @@ static struct entity *entity_of(handle_t h)
 /* The pressure advance (sched.h), computed when the pressure or the deadline changes. */
 static void set_advance(struct entity *e)
 {
-	e->advance = e->pressure * e->rel / SCHED_PRESSURE_DIVISOR;
+	/* No division on the wake path while there is no pressure (the common case). */
+	e->advance = e->pressure ? e->pressure * e->rel / SCHED_PRESSURE_DIVISOR : 0;
 }
 
 enum kerr sched_set_mode(handle_t h, enum sched_mode mode)

@@ -94,6 +94,20 @@ void gic_enable_ppi(u32 intid)
 	dsb_sy();
 }
 
+void gic_send_sgi(u32 intid, u64 mpidr)
+{
+	/* ICC_SGI1R_EL1 (IHI 0069, 12.2.23): Aff3 [55:48], RS [47:44] (which 16 of Aff0), Aff2
+	 * [39:32], INTID [27:24], Aff1 [23:16], TargetList [15:0] (bit Aff0 % 16). */
+	u64 aff0 = mpidr & 0xff, aff1 = (mpidr >> 8) & 0xff, aff2 = (mpidr >> 16) & 0xff,
+	    aff3 = (mpidr >> 32) & 0xff;
+	u64 v = aff3 << 48 | (aff0 / 16) << 44 | aff2 << 32 | (u64)(intid & 0xf) << 24 |
+		aff1 << 16 | 1ull << (aff0 % 16);
+
+	dsb_sy(); /* what the woken CPU will read (its run queue) is written first */
+	write_sysreg(icc_sgi1r_el1, v);
+	isb();
+}
+
 u32 gic_ack(void)
 {
 	u32 intid = (u32)read_sysreg(icc_iar1_el1) & 0xffffff;

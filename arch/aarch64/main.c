@@ -112,6 +112,7 @@ void secondary_main(u64 cpu)
 		board_exit(EXIT_BAD_MACHINE);
 	}
 	gic_enable_ppi(INTID_EL2_PHYS_TIMER);
+	gic_enable_ppi(INTID_KICK);
 	kprintf("cpu%lu: online at %lu ns since reset\n", (unsigned long)cpu,
 		(unsigned long)timer_now_ns());
 	vcpu_run(); /* releases the lock on the way into EL1 */
@@ -208,6 +209,7 @@ static void check_timer_interrupt(void)
 	u64 start = timer_now_ns();
 
 	gic_enable_ppi(INTID_EL2_PHYS_TIMER);
+	gic_enable_ppi(INTID_KICK);
 	timer_arm_in_ns(delay_ns);
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 	/* Poll rather than WFI: if the interrupt never comes, say so instead of sleeping forever.

@@ -148,6 +148,7 @@ static void apply(const struct coh_epoch_report *rep)
 					kerr_name(err));
 				continue;
 			}
+			vcpu_placed(handle_index(h)); /* wakes its new CPU if that one sleeps */
 			kprintf("coherence: epoch %lu: %s cpu%u -> cpu%u (cut %lu -> %lu bytes)\n",
 				(unsigned long)(engine.epoch - 1), partition_name(h), from, to,
 				(unsigned long)rep->cut_before, (unsigned long)rep->cut_after);

@@ -88,6 +88,7 @@ struct vcpu {
 	u64 vttbr;
 	u64 slice_ticks; /* its time slice in counter ticks (from its scheduling mode) */
 	u32 last_cpu;	 /* where it last ran (RUVIX_MAX_CPUS before its first run) */
+	bool moved;	 /* placed on another CPU while running: wake that CPU when it leaves */
 	u64 image_pa, image_size;
 	/* checkpoint */
 	bool saved;
@@ -251,6 +252,26 @@ u32 vcpu_live(void)
 	return live_count;
 }
 
+/* CPU @cpu was given work by this one: if it sleeps in idle(), wake it with an SGI now
+ * instead of at its next 1 ms timer. */
+static void kick(u32 cpu)
+{
+	if (cpu < board.machine.ncpus && cpu != hal_cpu_id() && !current[cpu])
+		gic_send_sgi(INTID_KICK, board.cpu_mpidr[cpu]);
+}
+
+void vcpu_placed(u32 p)
+{
+	struct vcpu *v = &vcpus[p];
+
+	for (u32 c = 0; c < board.machine.ncpus; c++)
+		if (current[c] == v) {
+			v->moved = true; /* queued on its new CPU when it leaves this one */
+			return;
+		}
+	kick(partition_cpu(v->handle));
+}
+
 /* Make @v the partition this CPU runs; returns the frame the vectors should restore. */
 static struct exception_frame *load(struct vcpu *v)
 {
@@ -299,7 +320,10 @@ static struct exception_frame *idle(u32 cpu)
 	for (;;) {
 		timer_arm_in_ns(SCHED_FLOW_SLICE_NS);
 		board_unlock();
-		__asm__ volatile("msr daifclr, #2\n\twfi\n\tmsr daifset, #2" ::: "memory");
+		/* WFI with IRQs masked still wakes on a pending one (Arm ARM, "Wait for
+		 * Interrupt"); unmasking after it takes it. A kick sent between the unlock and the
+		 * WFI is thus pending and not lost. */
+		__asm__ volatile("wfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2" ::: "memory");
 		board_lock();
 		if (live_count == 0)
 			board_partitions_done();
@@ -328,8 +352,13 @@ static struct exception_frame *reschedule(bool requeue)
 		retire(cur); /* terminated: by itself, another partition, or containment */
 	if (cur && cur->live) {
 		el1_save(&cur->el1);
-		if (requeue)
+		if (requeue) {
 			sched_wake(cur->handle);
+			if (cur->moved) { /* placed elsewhere while it ran here */
+				cur->moved = false;
+				kick(partition_cpu(cur->handle));
+			}
+		}
 	}
 	for (;;) {
 		handle_t next = sched_next(cpu);

@@ -39,6 +39,13 @@ __attribute__((noreturn)) void vcpu_run(void);
  */
 struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector);
 
+/**
+ * Partition index @p was just placed on another CPU (partition_place). If it is queued, its
+ * new CPU is woken now should it sleep in its idle loop (an SGI), instead of at its next 1 ms
+ * timer; if it is running, that happens when it leaves its old CPU. Kernel lock held.
+ */
+void vcpu_placed(u32 p);
+
 /** How often a vCPU was loaded on another CPU than the one it last ran on (it migrated). */
 u64 vcpu_arrivals(void);
 
