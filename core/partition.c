@@ -110,6 +110,14 @@ enum kerr partition_create(const char *name, handle_t *out)
 	return KERR_OK;
 }
 
+/* Every change of a live partition's home CPU goes through here: a queued partition changes
+ * run queues with it (sched_rehome). */
+static void set_home(handle_t h, u32 cpu)
+{
+	lookup(h)->cpu = cpu;
+	sched_rehome(h);
+}
+
 enum kerr partition_place(handle_t h, u32 cpu)
 {
 	enum kerr v = KERR_OK;
@@ -127,8 +135,7 @@ enum kerr partition_place(handle_t h, u32 cpu)
 	if (!t)
 		return v;
 	proof_consume(t, &op);
-	lookup(h)->cpu = cpu;
-	sched_rehome(h);
+	set_home(h, cpu);
 	return KERR_OK;
 }
 
@@ -202,7 +209,7 @@ static void apply(handle_t h, u8 op, u32 arg)
 		break;
 	case PART_MIGRATE_END:
 		p->state = PS_RUNNING;
-		p->cpu = p->dest_cpu;
+		set_home(h, p->dest_cpu);
 		break;
 	case PART_TERMINATE:
 		terminate(h);
@@ -301,7 +308,7 @@ void partition_restore_state(handle_t h, enum partition_state state, u32 cpu)
 
 	CHECK(p && cpu < kernel_machine()->ncpus);
 	p->state = (u8)state;
-	p->cpu = cpu;
+	set_home(h, cpu);
 }
 
 u32 partition_count(void)

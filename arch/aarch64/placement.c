@@ -3,7 +3,8 @@
  * hal_edge_traffic, which counts its bytes as across or within CPUs and, with the engine built
  * in, adds them to a pending table. On CPU 0, once per PLACEMENT_EPOCH_NS, placement_tick:
  *
- *   1. with the kernel lock held, drains the pending table into the engine's graph;
+ *   1. with the kernel lock held, adopts homes changed outside the engine and drains the
+ *      pending table into the engine's graph;
  *   2. releases the lock and runs the epoch (coh_engine_epoch, under the DC-2 budget): only
  *      CPU 0 touches the engine, so the other CPUs go on scheduling meanwhile;
  *   3. takes the lock again, witnesses a stale epoch, moves each partition the engine placed
@@ -53,6 +54,7 @@ static u32 ntouched;
 
 static u64 next_epoch_ns;
 static u64 moves, stale_epochs, epochs;
+static u64 entries_during_search; /* other CPUs' kernel entries while the lock was released */
 static u32 epoch_ns[PLACEMENT_EPOCH_SAMPLES] /* the first epochs' times, for the summary */
 	__attribute__((section(".noinit"))); /* only entries below epochs are read */
 #endif
@@ -118,6 +120,33 @@ void placement_start(const handle_t *parts, u32 n, u64 online)
 			(unsigned long)cfg.budget_ns);
 }
 
+/*
+ * Homes changed outside the engine (a checkpoint restore puts back the CPU it recorded, the
+ * lifecycle's migrate ops set one): the engine adopts them where the capacity allows, so it
+ * neither "moves" a partition to where it already is nor judges a cut that is not there.
+ * Where the capacity does not allow, the next epoch moves it back (witnessed).
+ */
+static void follow_homes(void)
+{
+	u32 size[COH_MAX_PARTS] = { 0 };
+
+	for (u32 i = 0; i < nodes; i++)
+		size[engine.place[i]]++;
+	for (u32 i = 0; i < nodes; i++) {
+		handle_t h = handle_of[i];
+		if (!partition_valid(h))
+			continue;
+		u32 cpu = partition_cpu(h);
+		if (cpu == engine.place[i] || size[cpu] >= engine.cfg.cap[cpu])
+			continue;
+		size[engine.place[i]]--;
+		size[cpu]++;
+		engine.place[i] = (u8)cpu;
+		kprintf("coherence: %s was placed on cpu%u outside the engine; it stays there\n",
+			partition_name(h), cpu);
+	}
+}
+
 /* Step 1: pending traffic into the graph (lock held). */
 static void drain(void)
 {
@@ -165,10 +194,13 @@ void placement_tick(u32 cpu)
 
 	if (cpu != 0 || !running_engine || timer_now_ns() < next_epoch_ns)
 		return;
+	follow_homes();
 	drain();
+	u64 entries = vcpu_entries();
 	board_unlock();
 	coh_engine_epoch(&engine, &rep);
 	board_lock();
+	entries_during_search += vcpu_entries() - entries; /* DC-2: they did not wait for it */
 	if (epochs < PLACEMENT_EPOCH_SAMPLES)
 		epoch_ns[epochs] = rep.elapsed_ns > 0xffffffffu ? 0xffffffffu : (u32)rep.elapsed_ns;
 	epochs++;
@@ -212,6 +244,8 @@ void placement_print_summary(void)
 			(unsigned long)epochs, (unsigned long)stale_epochs, (unsigned long)moves,
 			(unsigned long)vcpu_arrivals(), n ? epoch_ns[n / 2] : 0,
 			n ? epoch_ns[n - 1] : 0);
+		kprintf("coherence: %lu kernel entries on other CPUs while epochs searched\n",
+			(unsigned long)entries_during_search);
 	} else {
 		kprintf("coherence: idle (fewer than 2 partitions or CPUs to place)\n");
 	}

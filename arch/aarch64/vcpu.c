@@ -110,6 +110,7 @@ static struct vcpu *fp_owner[RUVIX_MAX_CPUS]; /* whose FP state is live in the r
 static bool in_trap[RUVIX_MAX_CPUS];
 static u32 live_count;
 static u64 arrivals; /* loads of a vCPU on another CPU than the one it last ran on */
+static u64 entries;  /* traps from EL1, all CPUs (under the lock) */
 
 struct program {
 	const char *name;
@@ -139,6 +140,20 @@ static const struct program *find_program(const char *name)
 		if (strcmp(p->name, name) == 0)
 			return p;
 	return NULL;
+}
+
+/*
+ * Code was written at [@pa, @pa + @size) through the data side: clean it to the point of
+ * unification and drop every CPU's instruction cache, so no CPU fetches stale instructions
+ * (Arm ARM D7.5.9, "Instruction cache maintenance"). QEMU models no caches; hardware does.
+ */
+static void sync_icache(u64 pa, u64 size)
+{
+	u64 line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf); /* CTR_EL0.DminLine, in words */
+
+	for (u64 a = pa & ~(line - 1); a < pa + size; a += line)
+		__asm__ volatile("dc cvau, %0" ::"r"(a) : "memory");
+	__asm__ volatile("dsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::: "memory");
 }
 
 /* A checkpoint of @v as it is now: registers and the program image in its first region. */
@@ -223,6 +238,7 @@ const char *vcpu_create(handle_t h, const char *name)
 	v->image_pa = region_base(regions[0]);
 	v->image_size = size;
 	memcpy((void *)(uintptr_t)v->image_pa, prog->start, size);
+	sync_icache(v->image_pa, size);
 	v->frame->elr = 0; /* the program's _start, at IPA 0 */
 	v->frame->spsr = SPSR_EL1H_MASKED;
 	v->el1.r[0] = SCTLR_EL1_RESET; /* sctlr_el1 comes first in EL1_REGS */
@@ -285,15 +301,22 @@ static struct exception_frame *load(struct vcpu *v)
 	if (v->last_cpu != cpu) {
 		/* First run here, or it moved (placement.c). Its stage-1 TLB entries on this CPU
 		 * may predate changes it made elsewhere with local invalidations: drop them all
-		 * for its VMID, stage 1 and 2, on this CPU. Its registers and FP state are in
-		 * memory already (every kernel entry saves FP), so nothing else follows it. */
-		__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" ::: "memory");
+		 * for its VMID, stage 1 and 2, on this CPU, and this CPU's instruction cache for
+		 * code it changed elsewhere (as KVM does on a vCPU's move). Its registers and FP
+		 * state are in memory already (every kernel entry saves FP), so nothing else
+		 * follows it. */
+		__asm__ volatile("tlbi vmalls12e1\n\tic iallu\n\tdsb nsh\n\tisb" ::: "memory");
 		if (v->last_cpu != RUVIX_MAX_CPUS)
 			arrivals++;
 		v->last_cpu = cpu;
 	}
 	current[cpu] = v;
 	return v->frame;
+}
+
+u64 vcpu_entries(void)
+{
+	return entries;
 }
 
 u64 vcpu_arrivals(void)
@@ -345,9 +368,6 @@ static struct exception_frame *reschedule(bool requeue)
 	u32 cpu = hal_cpu_id();
 	struct vcpu *cur = current[cpu];
 
-	/* A due coherence epoch runs at a switch (partitions that yield to each other never let
-	 * the timer fire) and may release the lock while it searches. */
-	placement_tick(cpu);
 	if (cur && cur->live && !partition_valid(cur->handle))
 		retire(cur); /* terminated: by itself, another partition, or containment */
 	if (cur && cur->live) {
@@ -359,6 +379,17 @@ static struct exception_frame *reschedule(bool requeue)
 				kick(partition_cpu(cur->handle));
 			}
 		}
+	}
+	/*
+	 * A due coherence epoch runs at a switch (partitions that yield to each other never let
+	 * the timer fire). It may release the lock while it searches, so it comes after the
+	 * partition's whole state is in memory and it is queued or gone: for that window this
+	 * CPU runs nobody, and the other CPU may act on it (save, restore, move).
+	 */
+	if (live_count > 0) {
+		current[cpu] = NULL;
+		placement_tick(cpu);
+		current[cpu] = cur;
 	}
 	for (;;) {
 		handle_t next = sched_next(cpu);
@@ -433,6 +464,7 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 	}
 	board_lock();
 	in_trap[cpu] = true;
+	entries++;
 	if ((vector & 3) == 1) { /* IRQ */
 		if (board_irq() == INTID_EL2_PHYS_TIMER) {
 			/* The slice is over: leases expire, a deferred check runs, the earliest
@@ -534,6 +566,7 @@ void hal_partition_restore(u32 p)
 	if (current[hal_cpu_id()] == v)
 		el1_load(&v->el1); /* it is the one running: its registers are live */
 	memcpy((void *)(uintptr_t)v->image_pa, save_area[p], v->image_size);
+	sync_icache(v->image_pa, v->image_size);
 }
 
 bool hal_partition_console(u32 p, u64 addr, usize len)

@@ -46,6 +46,9 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector);
  */
 void vcpu_placed(u32 p);
 
+/** Traps from EL1 so far, on all CPUs. Kernel lock held. */
+u64 vcpu_entries(void);
+
 /** How often a vCPU was loaded on another CPU than the one it last ran on (it migrated). */
 u64 vcpu_arrivals(void);
 

@@ -1,6 +1,7 @@
 /* The scheduler: earliest key first per CPU, the key being deadline minus cut pressure. */
 #include <criterion/criterion.h>
 
+#include <ruvix/checkpoint.h>
 #include <ruvix/partition.h>
 #include <ruvix/sched.h>
 
@@ -251,4 +252,25 @@ Test(sched, a_queued_partition_placed_elsewhere_moves_to_its_new_cpu)
 	cr_assert_eq(sched_wake(b), KERR_OK);
 	cr_assert_eq(sched_next(0), b, "woken on its new home");
 	cr_assert_eq(sched_next(1), c);
+}
+
+Test(sched, every_change_of_home_moves_the_queue_entry)
+{
+	test_boot(2);
+	handle_t a = test_partition("a", 0);
+	cr_assert_eq(checkpoint_take_kernel(a), KERR_OK); /* records cpu0 */
+	cr_assert_eq(sched_wake(a), KERR_OK);
+	cr_assert_eq(partition_place(a, 1), KERR_OK);
+	cr_assert_eq(sched_queued(1), 1);
+	/* A restore puts back the checkpoint's CPU, and the queue entry follows. */
+	cr_assert_eq(checkpoint_restore_kernel(a), KERR_OK);
+	cr_assert_eq(partition_cpu(a), 0);
+	cr_assert_eq(sched_queued(0), 1, "restored home, old queue");
+	cr_assert_eq(sched_queued(1), 0);
+	/* So does the end of a lifecycle migration. */
+	cr_assert_eq(partition_ctl_kernel(a, PART_MIGRATE_BEGIN, 1), KERR_OK);
+	cr_assert_eq(partition_ctl_kernel(a, PART_MIGRATE_END, 0), KERR_OK);
+	cr_assert_eq(partition_cpu(a), 1);
+	cr_assert_eq(sched_queued(0), 0);
+	cr_assert_eq(sched_next(1), a);
 }

@@ -309,9 +309,9 @@ def scenario_preemption():
 WK_PARTITION_PLACE = 0x11
 
 
-def boot_migration(name):
+def boot_migration(name, extra=()):
     """The shipped manifest manifests/migration.dts: ping-pong pairs a-b and c-d, crosswise."""
-    r, wlog = boot("boot", name, append="ruvix.manifest=migration")
+    r, wlog = boot("boot", name, extra, append="ruvix.manifest=migration")
     check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
     verify_log(r, wlog)
     return r, records(wlog)
@@ -355,6 +355,15 @@ def scenario_migration():
           f"{len(moves)} moves: a moved partition did not run on its new CPU")
     across, within = traffic(out)
     check(across * 10 < across + within, f"{across} of {across + within} bytes still cross CPUs")
+    e = re.search(r"^coherence: (\d+) kernel entries on other CPUs while epochs searched$", out, re.M)
+    check(e and int(e.group(1)) > 0, "the other CPU never entered the kernel while an epoch "
+          "searched: the search holds the lock (DC-2)")
+    # More CPUs than NUMA nodes the build knows (max_nodes 4): the engine places on CPUs, and
+    # only on the two the manifest uses.
+    r, recs = boot_migration("migration-smp5", ["-smp", "5"])
+    expect_lines(r.stdout, [r"^cpus: 5, NUMA nodes: 1$",
+                            r"^coherence: placing 4 partitions on 2 CPUs, ",
+                            r"^coherence: \d+ epochs \(0 stale\), 2 moves, 2 vCPU arrivals "])
 
 
 def scenario_no_migration():

@@ -17,7 +17,12 @@
 #else
 #define COH_MAX_NODES 256
 #endif
+/* Parts are NUMA nodes (simulator) or CPUs (bare metal): room for either. */
+#if RUVIX_MAX_CPUS > RUVIX_MAX_NODES
+#define COH_MAX_PARTS RUVIX_MAX_CPUS
+#else
 #define COH_MAX_PARTS RUVIX_MAX_NODES
+#endif
 
 /*
  * Edge weights saturate here, so a node's total (at most COH_MAX_NODES edges) and the
