@@ -333,6 +333,26 @@ static void retire(struct vcpu *v)
 }
 
 /*
+ * Retire every vCPU whose partition is gone but which is not running anywhere: one terminated
+ * (by another partition or by containment) while it sat in a run queue is skipped by
+ * sched_next and would otherwise count as live forever. Off the switch path: only before a
+ * CPU goes idle.
+ */
+static void reap(void)
+{
+	for (u32 p = 0; p < RUVIX_MAX_PARTITIONS; p++) {
+		struct vcpu *v = &vcpus[p];
+		if (!v->live || partition_valid(v->handle))
+			continue;
+		bool running = false;
+		for (u32 c = 0; c < board.machine.ncpus; c++)
+			running |= current[c] == v;
+		if (!running)
+			retire(v);
+	}
+}
+
+/*
  * Nothing runnable on @cpu while partitions live elsewhere: give the kernel lock to the other
  * CPUs and sleep until the timer, then look again. Returns the frame of the partition that
  * became runnable; stops the machine when the last partition anywhere has exited.
@@ -348,6 +368,7 @@ static struct exception_frame *idle(u32 cpu)
 		 * WFI is thus pending and not lost. */
 		__asm__ volatile("wfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2" ::: "memory");
 		board_lock();
+		reap();
 		if (live_count == 0)
 			board_partitions_done();
 		kernel_tick();
@@ -399,6 +420,7 @@ static struct exception_frame *reschedule(bool requeue)
 		if (v->live && v->handle == next)
 			return load(v);
 	}
+	reap();
 	if (live_count == 0)
 		board_partitions_done();
 	return idle(cpu);
