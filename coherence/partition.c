@@ -144,14 +144,16 @@ static bool improve(struct search *s)
 static void greedy_seed(const struct coh_graph *g, u32 parts, const u32 *cap, const u64 *total,
 			u8 *place)
 {
-	bool placed[COH_MAX_NODES] = { false };
+	bool placed[COH_MAX_NODES];
 	u64 link[COH_MAX_NODES];
 	u32 left = g->n;
+
+	memset(placed, 0, g->n * sizeof(placed[0])); /* only n entries: small graphs stay cheap */
 
 	for (u32 p = 0; p < parts && left > 0; p++) {
 		u32 share = (left + (parts - p) - 1) / (parts - p);
 		u32 room = share < cap[p] ? share : cap[p];
-		memset(link, 0, sizeof(link));
+		memset(link, 0, g->n * sizeof(link[0]));
 		for (u32 taken = 0; taken < room && left > 0; taken++) {
 			u32 pick = COH_MAX_NODES;
 			u64 best = 0;
