@@ -286,6 +286,15 @@ enum partition_state partition_state(handle_t h)
 	return (enum partition_state)p->state;
 }
 
+enum partition_state partition_state_home(handle_t h, u32 *cpu)
+{
+	struct partition *p = lookup(h);
+
+	CHECK(p);
+	*cpu = p->cpu;
+	return (enum partition_state)p->state;
+}
+
 const char *partition_name(handle_t h)
 {
 	struct partition *p = lookup(h);

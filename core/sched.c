@@ -194,10 +194,12 @@ handle_t sched_next(u32 cpu)
 		handle_t h = partition_handle(i);
 		/* Gone, replaced by a new partition in its slot, or no longer running since it
 		 * was queued: skip it. */
-		if (h != HANDLE_NONE && h == ent[i].owner && partition_state(h) == PS_RUNNING) {
+		u32 home;
+		if (h != HANDLE_NONE && h == ent[i].owner &&
+		    partition_state_home(h, &home) == PS_RUNNING) {
 			/* Every change of home moves the entry (sched_rehome): no CPU ever picks a
 			 * partition homed on another. */
-			CHECK(partition_cpu(h) == cpu);
+			CHECK(home == cpu);
 			return h;
 		}
 	}

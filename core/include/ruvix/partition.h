@@ -79,6 +79,8 @@ handle_t partition_handle(u32 p);
 /** Home CPU, state, name and fault action of the live partition @h. */
 u32 partition_cpu(handle_t h);
 enum partition_state partition_state(handle_t h);
+/** Both at once (one table lookup, for the scheduler's pick). */
+enum partition_state partition_state_home(handle_t h, u32 *cpu);
 const char *partition_name(handle_t h);
 enum contain_action partition_on_fault(handle_t h);
 
