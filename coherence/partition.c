@@ -195,7 +195,12 @@ static void greedy_seed(const struct coh_graph *g, u32 parts, const u32 *cap, co
 	}
 }
 
-static struct search run_a, run_b; /* large: kept out of the stack */
+#ifndef COH_NOINIT
+#define COH_NOINIT
+#endif
+/* Large: kept out of the stack, and (on bare metal) out of the memory boot zeroes. prepare()
+ * sets every field a search reads. */
+static struct search run_a COH_NOINIT, run_b COH_NOINIT;
 
 enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *cap, u8 *place,
 			      u64 budget_ns)
