@@ -9,7 +9,6 @@
  * the round-robin placement and is the slowest: it is in the max, the median is the steady state.
  */
 #include "coherence_bench.h"
-#include "bench_sort.h"
 
 #include <ruvix/check.h>
 #include <ruvix/coherence.h>
@@ -67,8 +66,8 @@ static void run_size(u32 n, const char *backend, const char *machine)
 		work[e] = rep.work;
 		moved += rep.moved;
 	}
-	bench_sort_u64(elapsed, EPOCHS);
-	bench_sort_u64(work, EPOCHS);
+	ksort_u64(elapsed, EPOCHS);
+	ksort_u64(work, EPOCHS);
 	/* Two calls: kprintf prints at most 255 bytes per call. */
 	kprintf("{\"name\": \"mincut_epoch_ns\", \"unit\": \"ns\", \"n\": %u, \"min\": %lu, "
 		"\"median\": %lu, \"max\": %lu, \"partitions\": %u, \"parts\": %u, ",

@@ -1,6 +1,5 @@
 /* Core micro-benchmarks shared by the host and bare-metal backends (see core_bench.h). */
 #include "core_bench.h"
-#include "bench_sort.h"
 
 #include <ruvix/cap.h>
 #include <ruvix/hal.h>
@@ -15,7 +14,7 @@ static u64 samples[SAMPLES];
 /* Per-call nanoseconds, reported with two decimals as an integer of hundredths. */
 static void report(const char *name, const char *backend, const char *machine)
 {
-	bench_sort_u64(samples, SAMPLES);
+	ksort_u64(samples, SAMPLES);
 	u64 min = samples[0], med = samples[SAMPLES / 2], max = samples[SAMPLES - 1];
 	kprintf("{\"name\": \"%s\", \"unit\": \"ns\", \"n\": %u, \"min\": %lu.%02lu, "
 		"\"median\": %lu.%02lu, \"max\": %lu.%02lu, \"backend\": \"%s\", "

@@ -55,7 +55,7 @@ static u32 ntouched;
 static u64 next_epoch_ns;
 static u64 moves, stale_epochs, epochs;
 static u64 entries_during_search; /* other CPUs' kernel entries while the lock was released */
-static u32 epoch_ns[PLACEMENT_EPOCH_SAMPLES] /* the first epochs' times, for the summary */
+static u64 epoch_ns[PLACEMENT_EPOCH_SAMPLES] /* the first epochs' times, for the summary */
 	__attribute__((section(".noinit"))); /* only entries below epochs are read */
 #endif
 
@@ -202,23 +202,13 @@ void placement_tick(u32 cpu)
 	board_lock();
 	entries_during_search += vcpu_entries() - entries; /* DC-2: they did not wait for it */
 	if (epochs < PLACEMENT_EPOCH_SAMPLES)
-		epoch_ns[epochs] = rep.elapsed_ns > 0xffffffffu ? 0xffffffffu : (u32)rep.elapsed_ns;
+		epoch_ns[epochs] = rep.elapsed_ns;
 	epochs++;
 	stale_epochs += rep.stale;
 	apply(&rep);
 	next_epoch_ns = timer_now_ns() + PLACEMENT_EPOCH_NS;
 }
 
-/* Insertion sort of the few samples (at most PLACEMENT_EPOCH_SAMPLES, once at exit). */
-static void sort_u32(u32 *v, u32 n)
-{
-	for (u32 i = 1; i < n; i++)
-		for (u32 j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			u32 t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
 #else
 void placement_start(const handle_t *parts, u32 n, u64 online)
 {
@@ -238,12 +228,12 @@ void placement_print_summary(void)
 #if RUVIX_COHERENCE
 	if (running_engine) {
 		u32 n = epochs < PLACEMENT_EPOCH_SAMPLES ? (u32)epochs : PLACEMENT_EPOCH_SAMPLES;
-		sort_u32(epoch_ns, n);
+		ksort_u64(epoch_ns, n);
 		kprintf("coherence: %lu epochs (%lu stale), %lu moves, %lu vCPU arrivals on a new "
-			"CPU, epoch ns median %u max %u\n",
+			"CPU, epoch ns median %lu max %lu\n",
 			(unsigned long)epochs, (unsigned long)stale_epochs, (unsigned long)moves,
-			(unsigned long)vcpu_arrivals(), n ? epoch_ns[n / 2] : 0,
-			n ? epoch_ns[n - 1] : 0);
+			(unsigned long)vcpu_arrivals(), (unsigned long)(n ? epoch_ns[n / 2] : 0),
+			(unsigned long)(n ? epoch_ns[n - 1] : 0));
 		kprintf("coherence: %lu kernel entries on other CPUs while epochs searched\n",
 			(unsigned long)entries_during_search);
 	} else {

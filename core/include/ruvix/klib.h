@@ -1,6 +1,6 @@
 /*
  * The core's own small library: the memory and string routines GCC may call even in
- * freestanding code, and a bounded formatter for console text.
+ * freestanding code, a bounded formatter for console text, and a sort for printed figures.
  *
  * The routines in core/lib/string.c keep their standard names because GCC emits calls to
  * memcpy/memset/memmove/memcmp on its own and libfdt/libsodium call the others. They are
@@ -23,6 +23,9 @@ int memcmp(const void *a, const void *b, usize n);
  * flags '0' and '-', a width, and the length modifiers l, ll, z.
  */
 int kvsnprintf(char *buf, usize size, const char *fmt, va_list ap);
+
+/** Sort @n values ascending, in place, in O(n log n) (core/lib/sort.c). */
+void ksort_u64(u64 *v, usize n);
 
 /** kvsnprintf with variable arguments. */
 __attribute__((format(printf, 3, 4))) int ksnprintf(char *buf, usize size, const char *fmt, ...);
