@@ -416,10 +416,10 @@ void sim_set_coherence(const struct sim_coherence *c)
 #if RUVIX_COHERENCE
 static uint64_t epoch_work0;
 
-/* The coherence epoch's modelled time so far: its work at SIM_NS_PER_WORK_UNIT. */
+/* The coherence epoch's modelled time so far: its work at SIM_PS_PER_WORK_UNIT. */
 static uint64_t epoch_clock(void)
 {
-	return (coh_work_units - epoch_work0) * SIM_NS_PER_WORK_UNIT;
+	return (coh_work_units - epoch_work0) * SIM_PS_PER_WORK_UNIT / 1000;
 }
 
 /* Start the engine on the placement in force: parts are NUMA nodes, each holding at most its

@@ -42,8 +42,8 @@ static void usage(FILE *f)
 		   "                     [--seed N] [--time-scale X] [--cdf FILE]\n"
 		   "                     [--epoch-ns N] [--epoch-budget-ns N] [--decay-shift N] "
 		   "[--move-cost N]\n"
-		   "       ruvix-sim compare --trace FILE --machine M --policies naive,edf\n"
-		   "                     --loads 0.5,0.7,0.9 --out DIR [--manifest X] [--seed N]\n"
+		   "       ruvix-sim compare --trace FILE --machine M [--policies naive,edf]\n"
+		   "                     [--loads 0.5,0.7,0.9] --out DIR [--manifest X] [--seed N]\n"
 		   "run writes DIR/report.json and DIR/witness.wlog; compare a sweep, a table and\n"
 		   "plots (docs/simulator.md).\n"
 		   "Shipped machines: see sim/machines/ (for example: virt2, numa2x2).\n");
