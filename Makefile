@@ -19,13 +19,14 @@ all: native cross
 deps:
 	@scripts/deps.sh
 
+# Build output goes to stderr, so `make bench > figures.jsonl` holds JSON lines only.
 native: deps
-	@[ -f $(NATIVE)/build.ninja ] || meson setup $(NATIVE) $(MESON_OPTS)
-	@ninja -C $(NATIVE)
+	@[ -f $(NATIVE)/build.ninja ] || meson setup $(NATIVE) $(MESON_OPTS) >&2
+	@ninja -C $(NATIVE) >&2
 
 cross: deps
-	@[ -f $(CROSS)/build.ninja ] || meson setup $(CROSS) --cross-file arch/aarch64/cross.ini $(MESON_OPTS)
-	@ninja -C $(CROSS)
+	@[ -f $(CROSS)/build.ninja ] || meson setup $(CROSS) --cross-file arch/aarch64/cross.ini $(MESON_OPTS) >&2
+	@ninja -C $(CROSS) >&2
 
 run: native cross
 	@scripts/run.sh $(BUILD)
