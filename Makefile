@@ -17,7 +17,7 @@ CROSS := $(BUILD)/aarch64
 all: native cross
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh >&2
 
 # Build output goes to stderr, so `make bench > figures.jsonl` holds JSON lines only.
 native: deps
