@@ -52,7 +52,7 @@ def convert(build, kind, src, dst):
 def static_cut(build, trace):
     """Round-robin and partitioned cut of the whole graph of TRACE on numa2x2: partition i
     (in declaration order) is on CPU i mod 4, node (i mod 4) // 2; each node holds at most
-    half the partitions, rounded up, as in the simulator."""
+    half the partitions, rounded up, or what round-robin put there, as in the simulator."""
     names, weight = {}, collections.Counter()
     for line in open(trace):
         if line.startswith("partition "):
@@ -63,8 +63,11 @@ def static_cut(build, trace):
                     _, a, b, n = step.split(":")
                     weight[tuple(sorted((names[a], names[b])))] += int(n)
     n = len(names)
-    cap = (n + 1) // 2
-    text = f"{n} 2\n{cap} {cap}\n" + " ".join(str((i % 4) // 2) for i in range(n)) + "\n"
+    place = [(i % 4) // 2 for i in range(n)]
+    # Half the partitions each, rounded up, or more where round-robin put more (n = 4k + 2
+    # puts 2k + 2 on node 0): the simulator widens a share the same way.
+    cap = [max((n + 1) // 2, place.count(node)) for node in (0, 1)]
+    text = f"{n} 2\n{cap[0]} {cap[1]}\n" + " ".join(map(str, place)) + "\n"
     text += "".join(f"{a} {b} {w}\n" for (a, b), w in sorted(weight.items()))
     r = subprocess.run([build / "native" / "bench" / "bench-coherence-graph"], input=text,
                        capture_output=True, text=True)

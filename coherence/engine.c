@@ -1,11 +1,12 @@
 /*
  * The coherence epoch loop (see coherence.h and docs/coherence.md).
  *
- * Order inside an epoch: (1) cut of the current placement; (2) the partitioner, on a copy,
- * within what is left of the budget; (3) adopt the copy only if it was not cut short and
- * cut_before - cut_new > moved * migration_cost; (4) scores and pressures against the placement
- * now in force; (5) decay, so traffic of this epoch counted fully before it ages.
- * Cost: the partitioner's, plus O(n^2) for the cut, O(n^2 + n k) for the scores.
+ * Order inside an epoch: (1) the partitioner, on a copy, within what is left of the budget;
+ * it also gives the cut of the current placement and of the copy; (2) adopt the copy only if
+ * it was not cut short and cut_before - cut_new > moved * migration_cost; (3) scores and
+ * pressures against the placement now in force, and in the same pass the decay, so traffic of
+ * this epoch counts fully before it ages.
+ * Cost: the partitioner's, plus one O(n^2 + n k) pass for scores and decay.
  */
 #include <ruvix/check.h>
 #include <ruvix/coherence.h>

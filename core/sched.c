@@ -71,10 +71,17 @@ static struct entity *entity_of(handle_t h)
 }
 
 /* The pressure advance (sched.h), computed when the pressure or the deadline changes. */
+/* pressure * rel / SCHED_PRESSURE_DIVISOR, exact and without overflow for any rel. */
+static u64 advance_of(u32 pressure, u64 rel)
+{
+	return rel / SCHED_PRESSURE_DIVISOR * pressure +
+	       rel % SCHED_PRESSURE_DIVISOR * pressure / SCHED_PRESSURE_DIVISOR;
+}
+
 static void set_advance(struct entity *e)
 {
 	/* No division on the wake path while there is no pressure (the common case). */
-	e->advance = e->pressure ? e->pressure * e->rel / SCHED_PRESSURE_DIVISOR : 0;
+	e->advance = e->pressure ? advance_of(e->pressure, e->rel) : 0;
 }
 
 enum kerr sched_set_mode(handle_t h, enum sched_mode mode)
@@ -140,11 +147,16 @@ static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 	if (!explicit_deadline)
 		deadline = now + (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS
 							  : SCHED_FLOW_DEADLINE_NS);
-	if (e->queued && !(explicit_deadline && deadline < e->deadline))
-		return KERR_OK;
-	/* New, or more urgent work arrived for a queued one: it moves up. */
+	u64 rel = deadline > now ? deadline - now : 0;
+	if (e->queued) {
+		/* More urgent work for a queued partition moves it up, never back: the key
+		 * decides, since a later wake has less slack to advance by. */
+		u64 adv = advance_of(e->pressure, rel);
+		if (!explicit_deadline || (deadline > adv ? deadline - adv : 0) >= key_of(e))
+			return KERR_OK;
+	}
 	e->deadline = deadline;
-	e->rel = deadline > now ? deadline - now : 0;
+	e->rel = rel;
 	set_advance(e);
 	if (e->queued)
 		return KERR_OK;

@@ -255,6 +255,17 @@ static void finish(struct engine *e, struct req *r, uint32_t id, uint64_t now)
 	e->free_ids[e->nfree++] = id;
 }
 
+/*
+ * Delivery time of a message of @bytes: @fixed_ns plus @bytes at @ps_per_byte, saturating
+ * instead of wrapping (traces allow up to 2^56 bytes, machines any 32-bit rate).
+ */
+static uint64_t message_ns(uint64_t fixed_ns, uint64_t ps_per_byte, uint64_t bytes)
+{
+	unsigned __int128 ns = (unsigned __int128)bytes * ps_per_byte / 1000 + fixed_ns;
+
+	return ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
+}
+
 #if RUVIX_COHERENCE
 /*
  * What a message of @bytes would lose by crossing nodes: the graph's weight unit, so that the
@@ -263,8 +274,8 @@ static void finish(struct engine *e, struct req *r, uint32_t id, uint64_t now)
  */
 static uint64_t remote_penalty_ns(const struct sim_machine *m, uint64_t bytes)
 {
-	uint64_t remote = m->msg_remote_ns + bytes * m->remote_ps_per_byte / 1000;
-	uint64_t local = m->msg_local_ns + bytes * m->local_ps_per_byte / 1000;
+	uint64_t remote = message_ns(m->msg_remote_ns, m->remote_ps_per_byte, bytes);
+	uint64_t local = message_ns(m->msg_local_ns, m->local_ps_per_byte, bytes);
 
 	return remote > local ? remote - local : 1;
 }
@@ -284,8 +295,8 @@ static int advance(struct engine *e, uint32_t id, uint64_t now)
 		const struct sim_machine *m = e->m;
 		bool local = e->parts[st->part].node == e->parts[st->to].node;
 		uint64_t cost =
-			(local ? m->msg_local_ns : m->msg_remote_ns) +
-			st->value * (local ? m->local_ps_per_byte : m->remote_ps_per_byte) / 1000;
+			local ? message_ns(m->msg_local_ns, m->local_ps_per_byte, st->value)
+			      : message_ns(m->msg_remote_ns, m->remote_ps_per_byte, st->value);
 		if (local)
 			e->res->local_bytes += st->value;
 		else
@@ -296,7 +307,10 @@ static int advance(struct engine *e, uint32_t id, uint64_t now)
 					   remote_penalty_ns(m, st->value));
 #endif
 		r->cur++;
-		return heap_push(&e->deliveries, now + cost, e->seq++, id);
+		/* A delivery past 2^62 ns (only absurd sizes and rates get there) lands at 2^62:
+		 * still after every trace time (below 2^56), and no sum wraps. */
+		uint64_t at = cost > (1ull << 62) - now ? 1ull << 62 : now + cost;
+		return heap_push(&e->deliveries, at, e->seq++, id);
 	}
 	struct sim_partition *p = &e->parts[st->part];
 	bool was_empty = p->q.n == 0;

@@ -36,7 +36,7 @@ enum sim_policy {
 
 /* The coherence policy's model (docs/simulator.md, "The coherence policy"). */
 #define SIM_EPOCH_NS	     1000000ull	    /* an epoch every 1 ms of virtual time */
-#define SIM_PS_PER_WORK_UNIT   1500ull	  /* epoch time per coh_work_units (host-calibrated) */
+#define SIM_PS_PER_WORK_UNIT 1500ull	    /* epoch time per coh_work_units (host-calibrated) */
 #define SIM_MIGRATE_NS	     20000ull	    /* charged to a moved partition's next step */
 #define SIM_EPOCH_BUDGET_NS  50000ull	    /* DC-2 default; --epoch-budget-ns changes it */
 #define SIM_MIGRATE_COST_NS  SIM_MIGRATE_NS /* hysteresis: delay a move must save */

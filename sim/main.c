@@ -36,17 +36,18 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
-		   "                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy "
-		   "naive|edf|coherence]\n"
-		   "                     [--seed N] [--time-scale X] [--cdf FILE]\n"
-		   "                     [--epoch-ns N] [--epoch-budget-ns N] [--decay-shift N] "
-		   "[--move-cost N]\n"
-		   "       ruvix-sim compare --trace FILE --machine M [--policies naive,edf]\n"
-		   "                     [--loads 0.5,0.7,0.9] --out DIR [--manifest X] [--seed N]\n"
-		   "run writes DIR/report.json and DIR/witness.wlog; compare a sweep, a table and\n"
-		   "plots (docs/simulator.md).\n"
-		   "Shipped machines: see sim/machines/ (for example: virt2, numa2x2).\n");
+	fprintf(f,
+		"usage: ruvix-sim run --trace FILE --machine NAME|FILE.dts|FILE.dtb --out DIR\n"
+		"                     [--manifest NAME|FILE.dts|FILE.dtb] [--policy "
+		"naive|edf|coherence]\n"
+		"                     [--seed N] [--time-scale X] [--cdf FILE]\n"
+		"                     [--epoch-ns N] [--epoch-budget-ns N] [--decay-shift N] "
+		"[--move-cost N]\n"
+		"       ruvix-sim compare --trace FILE --machine M [--policies naive,edf]\n"
+		"                     [--loads 0.5,0.7,0.9] --out DIR [--manifest X] [--seed N]\n"
+		"run writes DIR/report.json and DIR/witness.wlog; compare a sweep, a table and\n"
+		"plots (docs/simulator.md).\n"
+		"Shipped machines: see sim/machines/ (for example: virt2, numa2x2).\n");
 }
 
 /* A decimal integer in [@lo, @hi] for option @name into *@out; 0, or -1 after an error. */

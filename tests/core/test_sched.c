@@ -274,3 +274,32 @@ Test(sched, every_change_of_home_moves_the_queue_entry)
 	cr_assert_eq(sched_queued(0), 0);
 	cr_assert_eq(sched_next(1), a);
 }
+
+Test(sched, more_urgent_work_never_moves_a_pressed_partition_back)
+{
+	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	cr_assert_eq(sched_set_pressure(a, SCHED_PRESSURE_MAX), KERR_OK);
+	cr_assert_eq(sched_wake_deadline(a, 1000000000), KERR_OK); /* key 0.5 s */
+	cr_assert_eq(sched_key(a), 500000000);
+	test_hal.now_ns = 600000000;
+	/* Due at 0.6003 s: earlier than 1 s, but with 300 us of slack its key would be
+	 * 0.60015 s, later than the 0.5 s it has. It keeps its place. */
+	cr_assert_eq(sched_wake_deadline(a, 600300000), KERR_OK);
+	cr_assert_eq(sched_key(a), 500000000);
+	cr_assert_eq(sched_deadline(a), 1000000000);
+	/* Work due before its current key (already late, so no slack) does move it up. */
+	cr_assert_eq(sched_wake_deadline(a, 400000000), KERR_OK);
+	cr_assert_eq(sched_key(a), 400000000);
+	cr_assert_eq(sched_deadline(a), 400000000);
+}
+
+Test(sched, the_pressure_advance_does_not_overflow)
+{
+	test_boot(1);
+	handle_t a = test_partition("a", 0);
+	cr_assert_eq(sched_set_pressure(a, SCHED_PRESSURE_MAX), KERR_OK);
+	/* pressure * rel would pass 2^64 here (rel > 1.8e16 ns). */
+	cr_assert_eq(sched_wake_deadline(a, 108000000000000001ull), KERR_OK);
+	cr_assert_eq(sched_key(a), 108000000000000001ull - 54000000000000000ull);
+}
