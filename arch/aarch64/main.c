@@ -349,6 +349,25 @@ static void load_manifest(void)
 	}
 }
 
+/* ruvix.epoch-budget-ns=N: the coherence epoch's DC-2 budget (1 to 10^12 ns; default 50,000). */
+static u64 epoch_budget_arg(void)
+{
+	char arg[24], *end;
+
+	if (!platform_bootarg(&board, "ruvix.epoch-budget-ns", arg, sizeof(arg))) {
+		if (!platform_has_bootarg(&board, "ruvix.epoch-budget-ns"))
+			return PLACEMENT_BUDGET_NS;
+		arg[0] = '\0'; /* too long: refused below */
+	}
+	unsigned long ns = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || ns < 1 || ns > 1000000000000ul) {
+		kprintf("FATAL: ruvix.epoch-budget-ns=%s: expected an integer from 1 to 10^12\n",
+			arg);
+		board_exit(EXIT_BAD_BOOTARGS);
+	}
+	return ns;
+}
+
 /* Give every partition that names a program a vCPU and hand them to placement; returns how
  * many. */
 static u32 create_vcpus(void)
@@ -372,7 +391,7 @@ static u32 create_vcpus(void)
 		if (vcpu_cpu_has_work(cpu))
 			online |= 1ull << cpu;
 	if (n > 0)
-		placement_start(parts, n, online);
+		placement_start(parts, n, online, epoch_budget_arg());
 	return n;
 }
 

@@ -81,11 +81,11 @@ void hal_edge_traffic(u32 from, u32 to, u32 bytes)
 }
 
 #if RUVIX_COHERENCE
-void placement_start(const handle_t *parts, u32 n, u64 online)
+void placement_start(const handle_t *parts, u32 n, u64 online, u64 budget_ns)
 {
 	struct coh_config cfg = { .decay_shift = PLACEMENT_DECAY_SHIFT,
 				  .migration_cost = PLACEMENT_MOVE_COST,
-				  .budget_ns = COH_BUDGET_NS_DEFAULT };
+				  .budget_ns = budget_ns };
 	u8 place[RUVIX_MAX_PARTITIONS];
 	u32 ncpus = kernel_machine()->ncpus, started = 0;
 
@@ -210,11 +210,12 @@ void placement_tick(u32 cpu)
 }
 
 #else
-void placement_start(const handle_t *parts, u32 n, u64 online)
+void placement_start(const handle_t *parts, u32 n, u64 online, u64 budget_ns)
 {
 	(void)parts;
 	(void)n;
 	(void)online;
+	(void)budget_ns;
 }
 
 void placement_tick(u32 cpu)

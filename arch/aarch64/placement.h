@@ -12,13 +12,15 @@
 #define PLACEMENT_MOVE_COST	128	   /* bytes a move must win back (hysteresis) */
 #define PLACEMENT_DECAY_SHIFT	1	   /* traffic weight halves every epoch */
 #define PLACEMENT_EPOCH_SAMPLES 4096	   /* epoch times kept for the closing figures */
+#define PLACEMENT_BUDGET_NS	50000	   /* DC-2; ruvix.epoch-budget-ns= changes it */
 
 /**
  * Start placing the @n partitions @parts (those that run code) on the CPUs marked in @online
- * (bit per CPU). Each CPU may hold its share of them, rounded up, or more if the manifest put
- * more there. Without the engine (DC-1) this only starts the traffic counts.
+ * (bit per CPU), each epoch within @budget_ns (DC-2). Each CPU may hold its share of them,
+ * rounded up, or more if the manifest put more there. Without the engine (DC-1) this only
+ * starts the traffic counts.
  */
-void placement_start(const handle_t *parts, u32 n, u64 online);
+void placement_start(const handle_t *parts, u32 n, u64 online, u64 budget_ns);
 
 /**
  * Called with the kernel lock held on every timer tick and idle wake-up of CPU @cpu. On CPU 0,

@@ -306,12 +306,12 @@ def scenario_preemption():
           "ping did not start while the spinner was still computing: no preemption")
 
 
-WK_PARTITION_PLACE = 0x11
+WK_PARTITION_PLACE, WK_COH_STALE = 0x11, 0x70
 
 
-def boot_migration(name, extra=()):
+def boot_migration(name, extra=(), args=""):
     """The shipped manifest manifests/migration.dts: ping-pong pairs a-b and c-d, crosswise."""
-    r, wlog = boot("boot", name, extra, append="ruvix.manifest=migration")
+    r, wlog = boot("boot", name, extra, append=f"ruvix.manifest=migration {args}".strip())
     check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
     verify_log(r, wlog)
     return r, records(wlog)
@@ -358,6 +358,25 @@ def scenario_migration():
     e = re.search(r"^coherence: (\d+) kernel entries on other CPUs while epochs searched$", out, re.M)
     check(e and int(e.group(1)) > 0, "the other CPU never entered the kernel while an epoch "
           "searched: the search holds the lock (DC-2)")
+    # DC-2 on bare metal: with a 1 ns budget every epoch runs out, keeps the placement, and is
+    # witnessed as coherence_stale; nothing moves and both pairs still finish.
+    r, recs = boot_migration("migration-stale", args="ruvix.epoch-budget-ns=1")
+    out = r.stdout
+    expect_lines(out, [r"^\[a\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^\[c\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^coherence: placing 4 partitions on 2 CPUs, .*, budget 1 ns$"])
+    s = re.search(r"^coherence: (\d+) epochs \((\d+) stale\), 0 moves, 0 vCPU arrivals", out, re.M)
+    check(s and int(s.group(1)) > 0 and s.group(1) == s.group(2),
+          f"want every epoch stale and no move:\n{out}")
+    stale = [x for x in recs if x[2] == WK_COH_STALE]
+    check(len(stale) == int(s.group(1)), f"{len(stale)} coherence_stale records for "
+          f"{s.group(1)} stale epochs")
+    check([x[7] for x in stale] == list(range(len(stale))), "stale records do not count epochs")
+    check(len([x for x in recs if x[2] == WK_PARTITION_PLACE]) == 4, "a stale epoch moved something")
+    bad, wlog = boot("boot", "migration-bad-budget",
+                     append="ruvix.manifest=migration ruvix.epoch-budget-ns=0")
+    check(bad.returncode == 8, f"exit status {bad.returncode}, want 8 (bad boot argument)")
+    expect_lines(bad.stdout, [r"^FATAL: ruvix.epoch-budget-ns=0: expected an integer from 1 to 10\^12$"])
     # More CPUs than NUMA nodes the build knows (max_nodes 4): the engine places on CPUs, and
     # only on the two the manifest uses.
     r, recs = boot_migration("migration-smp5", ["-smp", "5"])
