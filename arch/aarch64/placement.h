@@ -10,7 +10,7 @@
 
 #define PLACEMENT_EPOCH_NS	1000000ull /* one epoch per millisecond of CPU 0's time */
 #define PLACEMENT_MOVE_COST	128	   /* bytes a move must win back (hysteresis) */
-#define PLACEMENT_DECAY_SHIFT	1	   /* traffic weight halves every epoch */
+#define PLACEMENT_DECAY_SHIFT	4	   /* traffic weight loses 1/16 every epoch */
 #define PLACEMENT_EPOCH_SAMPLES 4096	   /* epoch times kept for the closing figures */
 #define PLACEMENT_BUDGET_NS	50000	   /* DC-2; ruvix.epoch-budget-ns= changes it */
 

@@ -309,6 +309,32 @@ def scenario_preemption():
 WK_PARTITION_PLACE, WK_COH_STALE = 0x11, 0x70
 
 
+def boot_pairs(name, pairs):
+    """PAIRS ping-pong pairs, each split across the two CPUs (ping of pair k on cpu k % 2, its
+    pong on the other), loaded by QEMU at 0x47000000."""
+    lines = ['/dts-v1/;', '/ {', '\tcompatible = "ruvix,manifest";', '\tpartitions {']
+    for i in range(2 * pairs):
+        k, base = i // 2, 0x4a000000 + i * 0x100000
+        cpu = k % 2 if i % 2 == 0 else 1 - k % 2
+        lines += [f"\t\tp{i} {{", "\t\t\t#address-cells = <2>;", "\t\t\t#size-cells = <2>;",
+                  f"\t\t\tcpu = <{cpu}>;", f'\t\t\tprogram = "{"ping" if i % 2 == 0 else "pong"}";',
+                  f"\t\t\tregion@{base:x} {{ reg = /bits/ 64 <{base:#x} 0x100000>; }};", "\t\t};"]
+    lines += ["\t};", "\tedges {"]
+    for k in range(pairs):
+        lines.append(f'\t\tp{2 * k}-p{2 * k + 1} {{ ends = "p{2 * k}", "p{2 * k + 1}"; '
+                     f"shared = /bits/ 64 <{0x4b000000 + k * 0x10000:#x} 0x10000>; }};")
+    lines += ["\t};", "};"]
+    dts, dtb = WORK / f"{name}.dts", WORK / f"{name}.dtb"
+    dts.write_text("\n".join(lines) + "\n")
+    c = run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts])
+    check(c.returncode == 0, f"dtc: {c.stderr}")
+    r, wlog = boot("boot", name, ["-device", f"loader,file={dtb},addr=0x47000000,force-raw=on"],
+                   "ruvix.manifest=47000000")
+    check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
+    verify_log(r, wlog)
+    return r, records(wlog)
+
+
 def boot_migration(name, extra=(), args=""):
     """The shipped manifest manifests/migration.dts: ping-pong pairs a-b and c-d, crosswise."""
     r, wlog = boot("boot", name, extra, append=f"ruvix.manifest=migration {args}".strip())
@@ -377,6 +403,16 @@ def scenario_migration():
                      append="ruvix.manifest=migration ruvix.epoch-budget-ns=0")
     check(bad.returncode == 8, f"exit status {bad.returncode}, want 8 (bad boot argument)")
     expect_lines(bad.stdout, [r"^FATAL: ruvix.epoch-budget-ns=0: expected an integer from 1 to 10\^12$"])
+    # Eight pairs, each split across the CPUs: 16 partitions, slower round trips, so less
+    # traffic per epoch. The engine still brings every pair together (with weights halving
+    # every epoch, no swap ever paid its two moves here: the memory must span several epochs).
+    r, recs = boot_pairs("migration-16", 8)
+    out = r.stdout
+    check(out.count(" round trips, 0 bad replies, ") == 8, f"not all 8 pings finished:\n{out}")
+    expect_lines(out, [r"^coherence: placing 16 partitions on 2 CPUs, "])
+    across, within = traffic(out)
+    check(across * 10 < across + within, f"16 partitions: {across} of {across + within} bytes "
+          "still cross CPUs")
     # More CPUs than NUMA nodes the build knows (max_nodes 4): the engine places on CPUs, and
     # only on the two the manifest uses.
     r, recs = boot_migration("migration-smp5", ["-smp", "5"])
