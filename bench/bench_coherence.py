@@ -8,7 +8,11 @@ partitions on 4 parts, on both backends:
 
 One mincut_epoch_ns line per size and backend, then one mincut_largest_size_within_budget
 line per backend: the largest size whose median epoch stays within the DC-2 budget (50 us;
-under icount, 50,000 instructions). Epochs run without a budget so the full search is timed."""
+under icount, 50,000 instructions). Epochs run without a budget so the full search is timed.
+
+Last, placement_quality_pct_above_optimum (bench/coherence_quality.c): on 144 graphs of 8 to 14
+nodes, how far the partitioner's cut lies above the brute-force optimum, on average (spec: at
+most 5) and at worst."""
 import argparse
 import json
 import pathlib
@@ -55,6 +59,12 @@ def main():
     if len(figs) != 10:
         print(f"bench_coherence: expected 10 figures, got {len(figs)}", file=sys.stderr)
         return 1
+    quality = subprocess.run([build / "native" / "bench" / "bench-coherence-quality", host_cpu()],
+                             capture_output=True, text=True)
+    if quality.returncode != 0:
+        print(f"bench_coherence: quality run failed: {quality.stderr}", file=sys.stderr)
+        return 1
+    print(quality.stdout.strip(), flush=True)
     return 0
 
 

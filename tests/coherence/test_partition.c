@@ -8,6 +8,7 @@
 
 #include <ruvix/cohgraph.h>
 
+#include "coherence_quality.h"
 #include "test_hal.h"
 
 static struct coh_graph g;
@@ -15,50 +16,12 @@ static u64 rng = 0x243f6a8885a308d3ull;
 
 static u64 next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return quality_next(&rng);
 }
 
-/* Clustered graphs (heavy inside groups of four, light across) or uniformly random ones. */
 static void make_graph(u32 n, bool clustered)
 {
-	coh_graph_init(&g, n);
-	for (u32 i = 0; i < n; i++)
-		for (u32 j = i + 1; j < n; j++) {
-			u64 r = next() % 100;
-			if (clustered)
-				r = i / 4 == j / 4 ? 50 + r : (r < 80 ? 0 : r / 10);
-			else if (r < 40)
-				r = 0;
-			if (r)
-				coh_graph_add(&g, i, j, r);
-		}
-}
-
-/* Lowest cut over every placement respecting @cap (k^n assignments). */
-static u64 brute_force(u32 parts, const u32 *cap)
-{
-	u8 place[COH_MAX_NODES] = { 0 };
-	u64 best = ~0ull;
-
-	for (;;) {
-		u32 size[COH_MAX_PARTS] = { 0 };
-		bool ok = true;
-		for (u32 i = 0; i < g.n && ok; i++)
-			ok = ++size[place[i]] <= cap[place[i]];
-		if (ok) {
-			u64 c = coh_cut(&g, place);
-			if (c < best)
-				best = c;
-		}
-		u32 i = 0;
-		while (i < g.n && ++place[i] == parts)
-			place[i++] = 0;
-		if (i == g.n)
-			return best;
-	}
+	quality_graph(&g, n, clustered, &rng);
 }
 
 /* A valid starting placement: round robin, as naive placement does. */
@@ -70,32 +33,14 @@ static void round_robin(u32 parts, u8 *place)
 
 Test(coherence, within_five_percent_of_optimum_on_small_graphs, .timeout = 120)
 {
-	double ratio_sum = 0;
-	u32 graphs = 0;
-	const struct {
-		u32 n, parts;
-	} shapes[] = { { 8, 2 }, { 10, 2 }, { 12, 2 }, { 14, 2 }, { 9, 3 }, { 10, 3 } };
-
 	test_hal_reset();
-	for (unsigned s = 0; s < ARRAY_SIZE(shapes); s++)
-		for (int clustered = 0; clustered < 2; clustered++)
-			for (int k = 0; k < 12; k++) {
-				u32 n = shapes[s].n, parts = shapes[s].parts, cap[COH_MAX_PARTS];
-				u8 place[COH_MAX_NODES];
-				for (u32 p = 0; p < parts; p++)
-					cap[p] = (n + parts - 1) / parts;
-				make_graph(n, clustered);
-				round_robin(parts, place);
-				u64 opt = brute_force(parts, cap);
-				coh_partition(&g, parts, cap, place, 0);
-				u64 got = coh_cut(&g, place);
-				cr_assert_geq(got, opt);
-				ratio_sum += opt ? (double)got / (double)opt : (got ? 2.0 : 1.0);
-				graphs++;
-			}
-	double mean = ratio_sum / graphs;
-	cr_log_info("%u graphs: mean cut / optimum = %.4f", graphs, mean);
-	cr_assert_leq(mean, 1.05, "mean cut is %.2f %% above the optimum", (mean - 1) * 100);
+	struct quality q = quality_run(); /* bench/coherence_quality.c: 144 graphs, brute force */
+	cr_log_info("%u graphs: mean cut / optimum = %.4f, worst %.4f", q.graphs, q.mean_ratio,
+		    q.worst_ratio);
+	cr_assert_eq(q.graphs, 144);
+	cr_assert_geq(q.mean_ratio, 1.0, "below the optimum: the brute force is wrong");
+	cr_assert_leq(q.mean_ratio, 1.05, "mean cut is %.2f %% above the optimum",
+		      (q.mean_ratio - 1) * 100);
 }
 
 Test(coherence, never_worse_than_the_start_and_capacities_kept)
