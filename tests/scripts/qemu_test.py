@@ -206,17 +206,21 @@ def scenario_partitions():
 
 def custom_manifest(name, partitions, edges=()):
     """Compile a manifest of (partition, program, extra properties) and edges (a, b) to a blob
-    for QEMU's loader. Regions and shared pages are laid out from 0x4a000000."""
+    for QEMU's loader. Partitions go on cpu0 unless their extra properties set `cpu`. Regions
+    (1 MiB each) are laid out from 0x4a000000, shared pages after them, from 0x4a800000 for
+    up to 8 partitions."""
     lines = ['/dts-v1/;', '/ {', '\tcompatible = "ruvix,manifest";', '\tpartitions {']
     for i, (part, program, extra) in enumerate(partitions):
         base = 0x4a000000 + i * 0x100000
+        cpu = [] if any(e.startswith("cpu ") for e in extra) else ["\t\t\tcpu = <0>;"]
         lines += [f"\t\t{part} {{", "\t\t\t#address-cells = <2>;", "\t\t\t#size-cells = <2>;",
-                  "\t\t\tcpu = <0>;", f'\t\t\tprogram = "{program}";', *[f"\t\t\t{e}" for e in extra],
+                  *cpu, f'\t\t\tprogram = "{program}";', *[f"\t\t\t{e}" for e in extra],
                   f"\t\t\tregion@{base:x} {{ reg = /bits/ 64 <{base:#x} 0x100000>; }};", "\t\t};"]
     lines += ["\t};", "\tedges {"]
+    shared = 0x4a000000 + max(len(partitions), 8) * 0x100000
     for k, (a, b) in enumerate(edges):
         lines.append(f'\t\t{a}-{b} {{ ends = "{a}", "{b}"; '
-                     f"shared = /bits/ 64 <{0x4a800000 + k * 0x10000:#x} 0x10000>; }};")
+                     f"shared = /bits/ 64 <{shared + k * 0x10000:#x} 0x10000>; }};")
     lines += ["\t};", "};"]
     dts, dtb = WORK / f"{name}.dts", WORK / f"{name}.dtb"
     dts.write_text("\n".join(lines) + "\n")
@@ -310,29 +314,11 @@ WK_PARTITION_PLACE, WK_COH_STALE = 0x11, 0x70
 
 
 def boot_pairs(name, pairs):
-    """PAIRS ping-pong pairs, each split across the two CPUs (ping of pair k on cpu k % 2, its
-    pong on the other), loaded by QEMU at 0x47000000."""
-    lines = ['/dts-v1/;', '/ {', '\tcompatible = "ruvix,manifest";', '\tpartitions {']
-    for i in range(2 * pairs):
-        k, base = i // 2, 0x4a000000 + i * 0x100000
-        cpu = k % 2 if i % 2 == 0 else 1 - k % 2
-        lines += [f"\t\tp{i} {{", "\t\t\t#address-cells = <2>;", "\t\t\t#size-cells = <2>;",
-                  f"\t\t\tcpu = <{cpu}>;", f'\t\t\tprogram = "{"ping" if i % 2 == 0 else "pong"}";',
-                  f"\t\t\tregion@{base:x} {{ reg = /bits/ 64 <{base:#x} 0x100000>; }};", "\t\t};"]
-    lines += ["\t};", "\tedges {"]
-    for k in range(pairs):
-        lines.append(f'\t\tp{2 * k}-p{2 * k + 1} {{ ends = "p{2 * k}", "p{2 * k + 1}"; '
-                     f"shared = /bits/ 64 <{0x4b000000 + k * 0x10000:#x} 0x10000>; }};")
-    lines += ["\t};", "};"]
-    dts, dtb = WORK / f"{name}.dts", WORK / f"{name}.dtb"
-    dts.write_text("\n".join(lines) + "\n")
-    c = run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts])
-    check(c.returncode == 0, f"dtc: {c.stderr}")
-    r, wlog = boot("boot", name, ["-device", f"loader,file={dtb},addr=0x47000000,force-raw=on"],
-                   "ruvix.manifest=47000000")
-    check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
-    verify_log(r, wlog)
-    return r, records(wlog)
+    """PAIRS ping-pong pairs, each split across the two CPUs: ping of pair k on cpu k % 2, its
+    pong on the other."""
+    parts = [(f"p{i}", "ping" if i % 2 == 0 else "pong",
+              [f"cpu = <{(i // 2 + i) % 2}>;"]) for i in range(2 * pairs)]
+    return boot_custom(name, parts, [(f"p{2 * k}", f"p{2 * k + 1}") for k in range(pairs)])
 
 
 def boot_migration(name, extra=(), args=""):
