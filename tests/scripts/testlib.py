@@ -36,3 +36,15 @@ def shared_verifier(root):
     """The independent verifier from ../shared/tools, or None when it is not there."""
     p = pathlib.Path(root).parent / "shared" / "tools" / "witness_verify.py"
     return p if p.exists() else None
+
+
+def check_shared_verifier(root, log):
+    """LOG passes the independent verifier; returns its path, or None (with a note) when
+    ../shared/tools lacks it."""
+    shared = shared_verifier(root)
+    if shared:
+        s = run(["python3", shared, log])
+        check(s.returncode == 0, f"independent verifier rejects the log: {s.stdout}")
+    else:
+        print("note: ../shared/tools/witness_verify.py absent; independent check skipped")
+    return shared
