@@ -118,16 +118,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else if (!strcmp(a, "--policy"))
 			o->policy = v;
 		else if (!strcmp(a, "--seed")) {
-			char *end;
-			errno = 0;
-			o->seed = strtoull(v, &end, 10);
-			if (errno || *end || *v < '0' || *v > '9') {
-				fprintf(stderr,
-					"ruvix-sim: --seed wants a non-negative integer, got "
-					"'%s'\n",
-					v);
+			if (parse_u64(a, v, 0, UINT64_MAX, &o->seed) != 0)
 				return -1;
-			}
 		} else {
 			fprintf(stderr, "ruvix-sim: unknown option '%s'\n", a);
 			return -1;
