@@ -30,7 +30,10 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	e->epoch = e->stale_epochs = e->migrations = 0;
 	for (u32 i = 0; i < n; i++) {
 		CHECK(place[i] < cfg->parts);
-		CHECK(++size[place[i]] <= cfg->cap[place[i]]);
+		/* A start that holds more than a part's share widens it: the placement a system
+		 * boots with (its manifest) is always allowed. */
+		if (++size[place[i]] > e->cfg.cap[place[i]])
+			e->cfg.cap[place[i]] = size[place[i]];
 		e->place[i] = place[i];
 		e->score[i] = COH_PER_MILLE;
 	}

@@ -458,16 +458,9 @@ static int coherence_start(struct engine *e)
 			cpus += d->cpu_node[c] == p;
 		cfg.cap[p] = (e->nparts * cpus + d->ncpus - 1) / d->ncpus;
 	}
-	for (u32 i = 0; i < e->nparts; i++) {
+	for (u32 i = 0; i < e->nparts; i++)
 		place[i] = (u8)e->parts[i].node;
-		/* The starting placement must respect the shares: grow one that does not. */
-		u32 on = 0;
-		for (u32 j = 0; j <= i; j++)
-			on += place[j] == place[i];
-		if (on > cfg.cap[place[i]])
-			cfg.cap[place[i]] = on;
-	}
-	coh_engine_init(e->coh, e->nparts, &cfg, place);
+	coh_engine_init(e->coh, e->nparts, &cfg, place); /* widens a share the start exceeds */
 	e->next_epoch = coh_params.epoch_ns;
 	return 0;
 }

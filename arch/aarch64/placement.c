@@ -41,7 +41,6 @@ _Static_assert(RUVIX_MAX_PARTITIONS <= NO_NODE, "node numbers are 8 bits");
 /* 512 KiB: kept out of .bss so boot does not zero it; coh_engine_init clears what it uses. */
 static struct coh_engine engine __attribute__((section(".noinit")));
 static bool running_engine;
-static u32 nodes;
 static u8 node_of[RUVIX_MAX_PARTITIONS];	 /* partition index -> engine node */
 static handle_t handle_of[RUVIX_MAX_PARTITIONS]; /* engine node -> partition */
 
@@ -97,20 +96,14 @@ void placement_start(const handle_t *parts, u32 n, u64 online, u64 budget_ns)
 	for (u32 c = 0; c < ncpus; c++)
 		cfg.cap[c] = (online >> c) & 1 ? (n + started - 1) / started : 0;
 	for (u32 i = 0; i < n; i++) {
-		u32 p = handle_index(parts[i]), cpu = partition_cpu(parts[i]), on = 0;
-		node_of[p] = (u8)i;
+		node_of[handle_index(parts[i])] = (u8)i;
 		handle_of[i] = parts[i];
-		place[i] = (u8)cpu;
-		for (u32 j = 0; j <= i; j++)
-			on += place[j] == cpu;
-		if (on > cfg.cap[cpu]) /* the manifest put more here: that is allowed */
-			cfg.cap[cpu] = on;
+		place[i] = (u8)partition_cpu(parts[i]);
 	}
-	nodes = n;
 	for (u32 i = 0; i < n; i++)
 		memset(pending[i], 0, n * sizeof(pending[i][0]));
 	ntouched = 0;
-	coh_engine_init(&engine, n, &cfg, place);
+	coh_engine_init(&engine, n, &cfg, place); /* widens a share the manifest exceeds */
 	next_epoch_ns = timer_now_ns() + PLACEMENT_EPOCH_NS;
 	running_engine = n >= 2 && started >= 2; /* otherwise there is nothing to place */
 	if (running_engine)
@@ -130,9 +123,9 @@ static void follow_homes(void)
 {
 	u32 size[COH_MAX_PARTS] = { 0 };
 
-	for (u32 i = 0; i < nodes; i++)
+	for (u32 i = 0; i < engine.g.n; i++)
 		size[engine.place[i]]++;
-	for (u32 i = 0; i < nodes; i++) {
+	for (u32 i = 0; i < engine.g.n; i++) {
 		handle_t h = handle_of[i];
 		if (!partition_valid(h))
 			continue;
@@ -164,7 +157,7 @@ static void apply(const struct coh_epoch_report *rep)
 	if (rep->stale && kernel_coherence_stale(engine.epoch - 1, rep->elapsed_ns) != KERR_OK)
 		kprintf("coherence: epoch %lu: stale, and its witness was not exported\n",
 			(unsigned long)(engine.epoch - 1));
-	for (u32 i = 0; i < nodes; i++) {
+	for (u32 i = 0; i < engine.g.n; i++) {
 		handle_t h = handle_of[i];
 		if (!partition_valid(h))
 			continue; /* gone: its weights decay away */

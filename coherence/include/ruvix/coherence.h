@@ -48,8 +48,9 @@ struct coh_epoch_report {
 };
 
 /**
- * Start an engine for @n partitions with configuration @cfg and initial placement @place
- * (which must respect the capacities). Scores start at COH_PER_MILLE, pressures at 0.
+ * Start an engine for @n partitions with configuration @cfg and initial placement @place. A
+ * part that @place fills beyond its capacity gets that many as its capacity (e->cfg.cap).
+ * Scores start at COH_PER_MILLE, pressures at 0.
  */
 void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, const u8 *place);
 
