@@ -70,14 +70,15 @@ static struct entity *entity_of(handle_t h)
 	return e;
 }
 
-/* The pressure advance (sched.h), computed when the pressure or the deadline changes. */
-/* pressure * rel / SCHED_PRESSURE_DIVISOR, exact and without overflow for any rel. */
+/* The pressure advance (sched.h): pressure * rel / SCHED_PRESSURE_DIVISOR, exact and without
+ * overflow for any rel. */
 static u64 advance_of(u32 pressure, u64 rel)
 {
 	return rel / SCHED_PRESSURE_DIVISOR * pressure +
 	       rel % SCHED_PRESSURE_DIVISOR * pressure / SCHED_PRESSURE_DIVISOR;
 }
 
+/* Computed when the pressure or the deadline changes, not on every pick. */
 static void set_advance(struct entity *e)
 {
 	/* No division on the wake path while there is no pressure (the common case). */
@@ -125,9 +126,14 @@ u32 sched_pressure(handle_t h)
 }
 
 /* deadline - pressure advance, floored at 0 (a deadline near boot cannot go below it). */
+static u64 key(u64 deadline, u64 advance)
+{
+	return deadline > advance ? deadline - advance : 0;
+}
+
 static u64 key_of(const struct entity *e)
 {
-	return e->deadline > e->advance ? e->deadline - e->advance : 0;
+	return key(e->deadline, e->advance);
 }
 
 u64 sched_key(handle_t h)
@@ -151,8 +157,7 @@ static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 	if (e->queued) {
 		/* More urgent work for a queued partition moves it up, never back: the key
 		 * decides, since a later wake has less slack to advance by. */
-		u64 adv = advance_of(e->pressure, rel);
-		if (!explicit_deadline || (deadline > adv ? deadline - adv : 0) >= key_of(e))
+		if (!explicit_deadline || key(deadline, advance_of(e->pressure, rel)) >= key_of(e))
 			return KERR_OK;
 	}
 	e->deadline = deadline;
