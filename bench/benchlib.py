@@ -6,7 +6,11 @@ import platform
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools"))
+import ruvix_qemu  # noqa: E402
 
 
 def host_cpu():
@@ -41,14 +45,11 @@ def icount_machine():
 
 def boot_icount(build, append, timeout=300):
     """Boot BUILD's image on QEMU virt (EL2, GICv3, 2 CPUs) under -icount shift=0 (1
-    instruction = 1 ns of virtual time) with the boot arguments APPEND; the witness log goes to
-    a temporary file. Returns the subprocess.CompletedProcess (stdout is the console)."""
+    instruction = 1 ns of virtual time) with the boot arguments APPEND, through
+    tools/ruvix_qemu.py; the witness log goes to a temporary file. Returns a
+    subprocess.CompletedProcess whose returncode is the kernel's status and stdout the console."""
     image = pathlib.Path(build) / "aarch64" / "arch" / "aarch64" / "ruvix.img"
     with tempfile.TemporaryDirectory() as tmp:
-        return subprocess.run(
-            ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3",
-             "-cpu", "cortex-a72", "-smp", "2", "-m", "256M", "-nographic", "-no-reboot",
-             "-monitor", "none", "-semihosting-config", "enable=on,target=native",
-             "-icount", "shift=0,sleep=off", "-kernel", str(image),
-             "-append", f"{append} ruvix.wlog={tmp}/bench.wlog".strip()],
-            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout)
+        status, console, problem = ruvix_qemu.run(image, f"{tmp}/bench.wlog", timeout=timeout,
+                                                  append=append)
+        return subprocess.CompletedProcess([], status, console, problem or "")

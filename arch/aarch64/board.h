@@ -19,13 +19,18 @@ enum board_exit {
 	EXIT_NESTED_FAULT = 7, /* a fault while reporting a fault */
 	EXIT_BAD_BOOTARGS = 8, /* an unknown ruvix.test scenario, or a boot argument too long */
 	EXIT_BAD_MANIFEST = 9, /* the system manifest was refused */
+	EXIT_SEMIHOSTING = 10, /* QEMU serves semihosting, which EL1 could reach: refused */
 };
 
 /** The machine as parsed at boot. */
 extern struct platform board;
 
-/** Set when a semihosting call trapped: QEMU runs without -semihosting-config. */
-extern bool board_semihosting_off;
+/**
+ * True when a semihosting call from EL2 is answered, i.e. QEMU runs with -semihosting-config.
+ * QEMU then serves the same calls from EL1, where EL2 cannot trap them (they are no exception),
+ * so any partition could reach the host: the boot refuses to go on (docs/boot.md).
+ */
+bool exception_semihosting_answers(void);
 
 /** True when [@base, @base + @size) lies in the RAM the device tree describes. */
 bool board_is_ram(u64 base, u64 size);
@@ -33,7 +38,11 @@ bool board_is_ram(u64 base, u64 size);
 /** True when [@base, @base + @size) overlaps memory the kernel itself uses (image, DTB). */
 bool board_owns_memory(u64 base, u64 size);
 
-/** Stop the machine with @status: semihosting exit, or PSCI SYSTEM_OFF without semihosting. */
+/**
+ * Stop the machine with @status: the state digest, the halt record and the head line (once a
+ * log exists), then the line "EXIT: STATUS=n" and PSCI SYSTEM_OFF. QEMU itself then exits with 0;
+ * the host reads the status from that line and from the halt record (scripts/ruvix-qemu).
+ */
 __attribute__((noreturn)) void board_exit(int status);
 
 /**

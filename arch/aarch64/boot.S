@@ -81,14 +81,22 @@ secondary_entry:
 	b	5b
 
 wrong_el:
-	/* No console yet: semihosting SYS_EXIT with status 2 (documented in docs/boot.md). */
-	ldr	x1, =wrong_el_exit
-	mov	w0, #0x18
-	hlt	#0xf000
+	/*
+	 * No device tree read yet: say so on QEMU virt's PL011 (its data register at
+	 * 0x09000000), then ask PSCI for SYSTEM_OFF through HVC, the conduit QEMU gives a machine
+	 * without EL2. docs/boot.md documents the line.
+	 */
+	ldr	x1, =0x09000000
+	adr	x2, wrong_el_text
+1:	ldrb	w3, [x2], #1
+	cbz	w3, 2f
+	str	w3, [x1]
+	b	1b
+2:	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
+	hvc	#0
 4:	wfe
 	b	4b
 
 	.section .rodata
-	.balign 8
-wrong_el_exit:
-	.quad	0x20026, 2
+wrong_el_text:
+	.asciz	"FATAL: RuVix must start at EL2 (boot QEMU with virtualization=on)\r\nEXIT: STATUS=2\r\n"

@@ -2,9 +2,8 @@
  * Boot at EL2 on QEMU virt: MMU, device tree, console, GIC and timer, then the kernel's first
  * witness, then the scenario the boot arguments ask for, then a clean exit with a status.
  *
- * Boot arguments (QEMU -append, read from /chosen/bootargs):
- *   ruvix.wlog=PATH   host file for the witness log (default ruvix.wlog, relative to QEMU's
- *                     working directory)
+ * The witness log leaves through the virtio console (wlog.c); QEMU's command line names its
+ * host file. Boot arguments (QEMU -append, read from /chosen/bootargs):
  *   ruvix.test=NAME   scenario: "boot" (default), "bench" (core micro-benchmarks),
  *                     "bench-coherence" (coherence epoch time per graph size),
  *                     "fault-data" (read an unmapped address),
@@ -31,10 +30,10 @@
 #include "mmu.h"
 #include "placement.h"
 #include "pl011.h"
-#include "semihost.h"
 #include "sysreg.h"
 #include "timer.h"
 #include "vcpu.h"
+#include "wlog.h"
 
 #define VERSION		"0.1.0"
 #define PSCI_SYSTEM_OFF 0x84000008u
@@ -55,7 +54,6 @@ static const struct {
 	{ "switch", manifest_switch, manifest_switch_end },
 	{ "migration", manifest_migration, manifest_migration_end },
 };
-extern i64 board_wlog_handle;
 static volatile u32 timer_ticks;
 static volatile u32 kernel_lock_word;
 
@@ -147,28 +145,25 @@ static void start_secondaries(void)
 
 void boot_main(const void *dtb);
 
-bool board_semihosting_off;
-
 static void close_log(int status);
+
+static void psci_system_off(void)
+{
+	register u64 x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+
+	if (board.psci_smc)
+		__asm__ volatile("smc #0" : "+r"(x0)::"memory");
+	else
+		__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
+}
 
 void board_exit(int status)
 {
-	if (board_semihosting_off) {
-		/* PSCI SYSTEM_OFF: QEMU exits with status 0, the status itself is lost. */
-		register u64 x0 __asm__("x0") = PSCI_SYSTEM_OFF;
-		if (board.psci_smc)
-			__asm__ volatile("smc #0" : "+r"(x0)::"memory");
-		else
-			__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
-		for (;;)
-			__asm__ volatile("wfe");
-	}
 	close_log(status);
-	if (board_wlog_handle >= 0) {
-		semihost_close(board_wlog_handle);
-		board_wlog_handle = -1;
-	}
-	semihost_exit(status);
+	kprintf("EXIT: STATUS=%d\n", status);
+	psci_system_off();
+	for (;;)
+		__asm__ volatile("wfe");
 }
 
 u32 board_irq(void)
@@ -289,7 +284,7 @@ static void close_log(int status)
 	u8 digest[16];
 	char hex[33];
 
-	if (halted || witness_count() == 0)
+	if (halted || witness_count() == 0 || !wlog_ready())
 		return;
 	halted = true;
 	kernel_digest(digest);
@@ -406,18 +401,26 @@ void board_partitions_done(void)
 
 void boot_main(const void *dtb)
 {
-	char scenario[32] = "boot", wlog[128] = "ruvix.wlog";
+	char scenario[32] = "boot";
 	const char *err;
 
 	timer_init();
 	mmu_enable();
 	if ((err = platform_parse(dtb, &board))) {
-		kprintf("FATAL: device tree: %s\n", err); /* semihosting console: no UART yet */
+		/* No UART from the tree: QEMU virt's, the one machine RuVix boots on today. */
+		pl011_init(QEMU_VIRT_UART);
+		kprintf("FATAL: device tree: %s\n", err);
 		board_exit(EXIT_BAD_MACHINE);
 	}
 	pl011_init(board.uart_base);
 	kprintf("RuVix %s: EL2 on AArch64, MMU on\n", VERSION);
 	print_platform();
+	if (exception_semihosting_answers()) {
+		kprintf("FATAL: QEMU answers semihosting calls, and it answers them from EL1 too: "
+			"any partition could reach the host. Boot without -semihosting-config "
+			"(docs/boot.md)\n");
+		board_exit(EXIT_SEMIHOSTING);
+	}
 	if (board.bootargs_truncated) {
 		kprintf("FATAL: boot arguments longer than %u characters\n",
 			PLATFORM_BOOTARGS_MAX - 1);
@@ -437,15 +440,13 @@ void boot_main(const void *dtb)
 			(unsigned)sizeof(scenario) - 1);
 		board_exit(EXIT_BAD_BOOTARGS);
 	}
-	if (!platform_bootarg(&board, "ruvix.wlog", wlog, sizeof(wlog)) &&
-	    platform_has_bootarg(&board, "ruvix.wlog")) {
-		kprintf("FATAL: ruvix.wlog= is longer than %u characters\n",
-			(unsigned)sizeof(wlog) - 1);
+	if (platform_has_bootarg(&board, "ruvix.wlog")) {
+		kprintf("FATAL: ruvix.wlog= is gone: the witness log leaves through the virtio "
+			"console, whose host file QEMU's -chardev names (docs/boot.md)\n");
 		board_exit(EXIT_BAD_BOOTARGS);
 	}
-	board_wlog_handle = semihost_open_write(wlog);
-	if (board_wlog_handle < 0) {
-		kprintf("FATAL: cannot open witness log %s on the host\n", wlog);
+	if ((err = wlog_init(&board))) {
+		kprintf("FATAL: witness log: %s\n", err);
 		board_exit(EXIT_WITNESS);
 	}
 
@@ -454,8 +455,9 @@ void boot_main(const void *dtb)
 		kprintf("FATAL: kernel_boot: %s\n", kerr_name(kerr));
 		board_exit(kerr == KERR_WITNESS ? EXIT_WITNESS : EXIT_BAD_MACHINE);
 	}
-	kprintf("witness: first record at %lu ns since reset, log %s\n",
-		(unsigned long)witness_first_time_ns(), wlog);
+	kprintf("witness: first record at %lu ns since reset, log on the virtio console at "
+		"0x%lx\n",
+		(unsigned long)witness_first_time_ns(), (unsigned long)wlog_base());
 	load_manifest();
 
 	run_scenario(scenario);

@@ -157,6 +157,11 @@ static const char *walk(const void *fdt, struct platform *plat)
 			/* The first PL011 is QEMU virt's console (/chosen/stdout-path names it). */
 			if (plat->uart_base == 0 && !read_reg(&np, pc, 0, &plat->uart_base, &size))
 				return "PL011 UART: missing reg";
+		} else if (compatible_with(&np, "virtio,mmio")) {
+			u64 vbase;
+			if (plat->nvirtio < PLATFORM_VIRTIO_MAX &&
+			    read_reg(&np, pc, 0, &vbase, &size))
+				plat->virtio_base[plat->nvirtio++] = vbase;
 		} else if (compatible_with(&np, "arm,gic-v3")) {
 			if (!read_reg(&np, pc, 0, &plat->gicd_base, &size) ||
 			    !read_reg(&np, pc, 1, &plat->gicr_base, &plat->gicr_size))

@@ -5,6 +5,8 @@
 #include <ruvix/kernel.h>
 
 #define PLATFORM_BOOTARGS_MAX 256
+#define QEMU_VIRT_UART	      0x09000000ull /* QEMU virt's PL011, for errors before the DTB */
+#define PLATFORM_VIRTIO_MAX   32	    /* QEMU virt has 32 virtio-mmio transports */
 
 struct platform {
 	const void *dtb;
@@ -13,6 +15,8 @@ struct platform {
 	u64 mem_size;
 	u64 cpu_mpidr[RUVIX_MAX_CPUS];
 	u64 uart_base;
+	u64 virtio_base[PLATFORM_VIRTIO_MAX]; /* virtio-mmio transports, in tree order */
+	u32 nvirtio;
 	u64 gicd_base;
 	u64 gicr_base;
 	u64 gicr_size;

@@ -11,28 +11,29 @@ import struct
 import subprocess
 import sys
 
+import types
+
 from testlib import check, check_shared_verifier, main, run
 from witness_tamper import check_tampering
 
 QEMU, IMAGE, WITNESS, ROOT, WORK = (pathlib.Path(p).resolve() for p in sys.argv[1:6])
+sys.path.insert(0, str(ROOT / "tools"))
+import ruvix_qemu  # noqa: E402
 SCENARIO = sys.argv[6]
 WK_BOOT, WK_HALT, WK_FAULT, WK_PARTITION_CREATE = 1, 2, 4, 0x10
 
 
-def qemu_command(scenario, wlog, extra=(), append=""):
-    return [QEMU, "-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a72", "-smp", "2",
-            "-m", "256M", "-nographic", "-no-reboot", "-monitor", "none",
-            "-semihosting-config", "enable=on,target=native", "-icount", "shift=0,sleep=off",
-            "-kernel", IMAGE, *extra, "-append", f"ruvix.test={scenario} ruvix.wlog={wlog} {append}".strip()]
-
-
-def boot(scenario, name=None, extra=(), append="ruvix.manifest=demo"):
+def boot(scenario, name=None, extra=(), append="ruvix.manifest=demo", smp=2, icount=True,
+         loaders=(), modern=False):
+    """Boot with ruvix.test=SCENARIO through tools/ruvix_qemu.py; returns (result, log) where
+    result.returncode is the kernel's status (from its anchored EXIT line, checked against the
+    halt record) and result.stdout the console."""
     wlog = WORK / f"{name or scenario}.wlog"
-    if wlog.exists():
-        wlog.unlink()
-    r = run(qemu_command(scenario, wlog, extra, append), timeout=60, stdin=subprocess.DEVNULL)
-    (WORK / f"{name or scenario}.console").write_text(r.stdout + r.stderr)
-    return r, wlog
+    status, console, problem = ruvix_qemu.run(
+        IMAGE, wlog, timeout=60, append=f"ruvix.test={scenario} {append}".strip(), smp=smp,
+        icount=icount, loaders=loaders, modern=modern, qemu=QEMU, extra=extra)
+    (WORK / f"{name or scenario}.console").write_text(console + (problem or ""))
+    return types.SimpleNamespace(returncode=status, stdout=console, stderr=problem or ""), wlog
 
 
 def records(wlog):
@@ -43,7 +44,7 @@ def records(wlog):
 def verify_log(r, wlog):
     """The log verifies against the head and count the kernel printed, and replays to the
     state digest it printed."""
-    m = re.search(r"witness: (\d+) records, head ([0-9a-f]{32})", r.stdout)
+    m = re.search(r"^witness: (\d+) records, head ([0-9a-f]{32})$", r.stdout, re.M)
     check(m, f"console lacks the closing 'witness: N records, head H' line:\n{r.stdout}")
     v = run([WITNESS, "verify", wlog, "--count", m.group(1), "--head", m.group(2)])
     check(v.returncode == 0, f"ruvix-witness rejects the log: {v.stdout}{v.stderr}")
@@ -163,8 +164,7 @@ def scenario_bad_manifest():
     c = run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts])
     check(c.returncode == 0, f"dtc: {c.stderr}")
     r2, wlog = boot("boot", "bad-manifest",
-                    ["-device", f"loader,file={dtb},addr=0x47000000,force-raw=on"],
-                    "ruvix.manifest=47000000")
+                    loaders=[(dtb, "0x47000000")], append="ruvix.manifest=47000000")
     check(r2.returncode == 9, f"exit status {r2.returncode}, want 9:\n{r2.stdout}")
     expect_lines(r2.stdout, [r"^FATAL: manifest at 0x47000000: /partitions/web: cpu: expected a "
                              r"CPU this machine has$"])
@@ -226,8 +226,7 @@ def custom_manifest(name, partitions, edges=()):
 
 def boot_custom(name, partitions, edges=()):
     dtb = custom_manifest(name, partitions, edges)
-    r, wlog = boot("boot", name, ["-device", f"loader,file={dtb},addr=0x47000000,force-raw=on"],
-                   "ruvix.manifest=47000000")
+    r, wlog = boot("boot", name, loaders=[(dtb, "0x47000000")], append="ruvix.manifest=47000000")
     check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
     verify_log(r, wlog)
     return r, records(wlog)
@@ -316,9 +315,9 @@ def boot_pairs(name, pairs):
     return boot_custom(name, parts, [(f"p{2 * k}", f"p{2 * k + 1}") for k in range(pairs)])
 
 
-def boot_migration(name, extra=(), args=""):
+def boot_migration(name, args="", smp=2):
     """The shipped manifest manifests/migration.dts: ping-pong pairs a-b and c-d, crosswise."""
-    r, wlog = boot("boot", name, extra, append=f"ruvix.manifest=migration {args}".strip())
+    r, wlog = boot("boot", name, append=f"ruvix.manifest=migration {args}".strip(), smp=smp)
     check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
     verify_log(r, wlog)
     return r, records(wlog)
@@ -396,7 +395,7 @@ def scenario_migration():
           "still cross CPUs")
     # More CPUs than NUMA nodes the build knows (max_nodes 4): the engine places on CPUs, and
     # only on the two the manifest uses.
-    r, recs = boot_migration("migration-smp5", ["-smp", "5"])
+    r, recs = boot_migration("migration-smp5", smp=5)
     expect_lines(r.stdout, [r"^cpus: 5, NUMA nodes: 1$",
                             r"^coherence: placing 4 partitions on 2 CPUs, ",
                             r"^coherence: \d+ epochs \(0 stale\), 2 moves, 2 vCPU arrivals "])
