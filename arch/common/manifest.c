@@ -71,20 +71,101 @@ struct ctx {
 	char path[96];
 };
 
+/* Names from the blob (nodes, unknown properties) may hold any byte: keep messages printable. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '?';
+}
+
 static int fail(struct ctx *c, const char *prop, const char *what)
 {
 	ksnprintf(c->err, c->errlen, "%s: %s%s%s", c->path, prop ? prop : "", prop ? ": " : "",
 		  what);
+	printable(c->err);
 	return -1;
 }
 
-static void enter(struct ctx *c, const char *parent, int node)
+/* Make @node the current path under @parent; -1 (with the message) when its name is unreadable. */
+static int enter(struct ctx *c, const char *parent, int node)
 {
-	ksnprintf(c->path, sizeof(c->path), "%s/%s", parent, fdt_get_name(c->fdt, node, NULL));
-	/* Node names come from the blob: keep control characters out of messages. */
-	for (char *p = c->path; *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
-			*p = '?';
+	const char *name = fdt_get_name(c->fdt, node, NULL);
+
+	ksnprintf(c->path, sizeof(c->path), "%s/%s", parent, name ? name : "?");
+	printable(c->path);
+	return name ? 0 : fail(c, NULL, "the node's name cannot be read (a damaged blob)");
+}
+
+#define MAX_DEPTH 8
+
+/* A structural fault at the current path ("/" at the root). */
+static int damaged(struct ctx *c, const char *what)
+{
+	if (!c->path[0])
+		ksnprintf(c->path, sizeof(c->path), "/");
+	return fail(c, NULL, what);
+}
+
+/*
+ * Pass 0: walk every token of the structure block once, so that the passes after it read a
+ * tree whose every node name and property name is readable. A blob is untrusted: libfdt
+ * returns NULL for a property whose name offset lies outside the strings block and for a node
+ * it cannot name, and it ends any iteration early at a damaged token, which would otherwise
+ * drop the rest of the tree without a word. The message names the node where the damage is.
+ */
+static int check_structure(struct ctx *c)
+{
+	usize len[MAX_DEPTH] = { 0 };
+	int depth = 0, off = 0, next = 0;
+	bool closed = false;
+
+	c->path[0] = '\0';
+	for (;; off = next) {
+		u32 tag = fdt_next_tag(c->fdt, off, &next);
+		if (next < 0 || (tag == FDT_END && depth > 0))
+			return damaged(c,
+				       "the structure block is truncated or damaged (compile the "
+				       ".dts with dtc)");
+		if (tag == FDT_END)
+			break;
+		if (off == 0 && tag != FDT_BEGIN_NODE)
+			return damaged(c, "the structure block does not start with the root node");
+		if (closed && tag != FDT_NOP)
+			return damaged(c, "data after the root node ends (a damaged blob)");
+		if (tag == FDT_BEGIN_NODE) {
+			const char *name = fdt_get_name(c->fdt, off, NULL);
+			if (!name || (off == 0) != (*name == '\0'))
+				return damaged(
+					c, off == 0 ? "the root node has a name (a damaged blob)"
+						    : "a node without a readable name (a "
+						      "damaged blob)");
+			if (depth == MAX_DEPTH)
+				return damaged(c, "nodes nested deeper than 8 levels");
+			/* The root adds nothing to the path; "/policy" is its child. */
+			len[depth++] = strlen(c->path);
+			if (off != 0) {
+				ksnprintf(c->path + len[depth - 1],
+					  sizeof(c->path) - len[depth - 1], "/%s", name);
+				printable(c->path);
+			}
+		} else if (tag == FDT_END_NODE) {
+			if (depth == 0)
+				return damaged(c, "a node ends that never began (a damaged blob)");
+			c->path[len[--depth]] = '\0';
+			closed = depth == 0;
+		} else if (tag == FDT_PROP) {
+			const char *name = NULL;
+			int plen;
+			if (!fdt_getprop_by_offset(c->fdt, off, &name, &plen) || !name)
+				return damaged(
+					c, "a property's name lies outside the strings block (a "
+					   "damaged blob)");
+		}
+	}
+	if (!closed)
+		return damaged(c, "no root node (a damaged blob)");
+	return 0;
 }
 
 /* A string property; NULL when absent or not a NUL-terminated string. */
@@ -180,8 +261,11 @@ static int parse_policy(struct ctx *c, int node)
 
 	ksnprintf(c->path, sizeof(c->path), "/policy");
 	fdt_for_each_property_offset (prop, c->fdt, node) {
-		const char *name;
-		fdt_getprop_by_offset(c->fdt, prop, &name, NULL);
+		const char *name = NULL;
+		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL) || !name)
+			return fail(c, NULL,
+				    "a property's name lies outside the strings block (a damaged "
+				    "blob)");
 		bool known = false;
 		for (unsigned k = 0; k < ARRAY_SIZE(keys); k++)
 			if (strcmp(name, keys[k].name) == 0) {
@@ -207,7 +291,8 @@ static int parse_partition(struct ctx *c, int node, u32 ncpus)
 	u64 v;
 	int sub, r;
 
-	enter(c, "/partitions", node);
+	if (enter(c, "/partitions", node) < 0)
+		return -1;
 	if (plan.np == RUVIX_MAX_PARTITIONS)
 		return fail(c, NULL, "more partitions than this build supports (-Dmax_partitions)");
 	usize len = strlen(name);
@@ -254,7 +339,8 @@ static int parse_partition(struct ctx *c, int node, u32 ncpus)
 	fdt_for_each_subnode (sub, c->fdt, node) {
 		char parent[96];
 		memcpy(parent, c->path, sizeof(parent));
-		enter(c, parent, sub);
+		if (enter(c, parent, sub) < 0)
+			return -1;
 		if (p->nregions == MAX_REGIONS_PER_PARTITION)
 			return fail(c, NULL, "more than 8 regions in one partition");
 		struct plan_region *rg = &p->region[p->nregions++];
@@ -278,7 +364,8 @@ static int parse_controls(struct ctx *c, int parts)
 		struct plan_partition *p = &plan.p[i++];
 		int len;
 		const char *list = fdt_getprop(c->fdt, node, "controls", &len);
-		enter(c, "/partitions", node);
+		if (enter(c, "/partitions", node) < 0)
+			return -1;
 		for (int off = 0; list && off < len;) {
 			const char *name = list + off;
 			usize n = bounded_len(name, (usize)(len - off));
@@ -303,7 +390,8 @@ static int parse_edge(struct ctx *c, int node)
 	int len;
 	const char *ends = fdt_getprop(c->fdt, node, "ends", &len);
 
-	enter(c, "/edges", node);
+	if (enter(c, "/edges", node) < 0)
+		return -1;
 	if (plan.ne == RUVIX_MAX_EDGES)
 		return fail(c, NULL, "more edges than this build supports (-Dmax_edges)");
 	if (!ends)
@@ -331,7 +419,8 @@ static int parse_device(struct ctx *c, int node)
 	u64 v;
 	int r;
 
-	enter(c, "/devices", node);
+	if (enter(c, "/devices", node) < 0)
+		return -1;
 	if (plan.nd == RUVIX_MAX_DEVICES)
 		return fail(c, NULL, "more devices than this build supports (-Dmax_devices)");
 	*d = (struct plan_device){ .owner = -1, .lessee = -1 };
@@ -448,14 +537,18 @@ static int check(struct ctx *c, usize size, u32 ncpus)
 	if (size < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0 ||
 	    fdt_totalsize(fdt) > size)
 		return fail(c, NULL, "not a valid device tree blob (compile the .dts with dtc)");
+	if (check_structure(c) < 0)
+		return -1;
+	ksnprintf(c->path, sizeof(c->path), "/");
 	if (fdt_node_check_compatible(fdt, 0, "ruvix,manifest") != 0)
 		return fail(c, "compatible", "expected \"ruvix,manifest\"");
 	memset(&plan, 0, sizeof(plan));
 	fdt_for_each_subnode (node, fdt, 0) {
 		const char *name = fdt_get_name(fdt, node, NULL);
-		if (strcmp(name, "policy") && strcmp(name, "partitions") && strcmp(name, "edges") &&
-		    strcmp(name, "devices")) {
-			enter(c, "", node);
+		if (!name || (strcmp(name, "policy") && strcmp(name, "partitions") &&
+			      strcmp(name, "edges") && strcmp(name, "devices"))) {
+			if (enter(c, "", node) < 0)
+				return -1;
 			return fail(c, NULL,
 				    "unknown node (expected policy, partitions, edges, devices)");
 		}

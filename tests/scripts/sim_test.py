@@ -217,6 +217,29 @@ def bad_manifest_fails_with_node_and_property():
     check(not out.exists(), f"a failed run left {out} behind")
 
 
+# Damaged manifest blobs (tests/data/fuzz/manifest/), each refused naming the node.
+DAMAGED_MANIFESTS = [
+    # The demo blob with /policy's max-lease-ns name offset moved past the strings block:
+    # libfdt gives no name, and the loader passed it to strcmp (SIGSEGV).
+    ("policy-name-offset-out-of-range.dtb",
+     "/policy: a property's name lies outside the strings block (a damaged blob)"),
+    # Found by fuzz_manifest: a /policy property named with bytes 0x88, printed raw.
+    ("policy-name-unprintable.dtb", "/policy: ma????"),
+]
+
+
+def damaged_manifests_are_refused():
+    for name, msg in DAMAGED_MANIFESTS:
+        blob = ROOT / "tests" / "data" / "fuzz" / "manifest" / name
+        out = WORK / f"damaged-{name}"
+        r = sim(out, TINY, "virt2", "--manifest", str(blob))
+        check(r.returncode == 1, f"{name}: exit {r.returncode}, want 1: {r.stderr}")
+        check(f"{blob}: {msg}" in r.stderr, f"{name}: want '{msg}' in: {r.stderr}")
+        check(all(32 <= ord(ch) < 127 for ch in r.stderr.strip()),
+              f"{name}: unprintable bytes in the message: {r.stderr!r}")
+        check(not out.exists(), f"{name}: a failed run left {out} behind")
+
+
 def compare_writes_summary_table_and_plots():
     trace = WORK / "compare.trace"
     g = run([ROOT / "tools" / "ruvix_trace.py", "gen", "--requests", "3000", "--seed", "5",
@@ -382,6 +405,7 @@ if __name__ == "__main__":
         ("manifest_run_replays_to_the_reported_digest", manifest_run_replays_to_the_reported_digest),
         ("trace_partitions_must_be_in_the_manifest", trace_partitions_must_be_in_the_manifest),
         ("bad_manifest_fails_with_node_and_property", bad_manifest_fails_with_node_and_property),
+        ("damaged_manifests_are_refused", damaged_manifests_are_refused),
         ("compare_writes_summary_table_and_plots", compare_writes_summary_table_and_plots),
         ("usage_errors", usage_errors),
         ("coherence_policy_places_groups_together", coherence_policy_places_groups_together)
