@@ -4,6 +4,7 @@
 #   make run     build both, boot RuVix on QEMU, run the simulator on the default trace
 #   make check   build both and run every test; ends with "N passed, N failed"
 #   make bench   run every benchmark in bench/, one JSON object per figure
+#   make mutate  apply each deliberate break in tests/mutations.txt; a test must catch each
 #
 # Each target first runs scripts/deps.sh, which installs missing Debian packages as root.
 
@@ -12,7 +13,7 @@ MESON_OPTS ?=
 NATIVE := $(BUILD)/native
 CROSS := $(BUILD)/aarch64
 
-.PHONY: all deps native cross run check bench format clean
+.PHONY: all deps native cross run check bench mutate format clean
 
 all: native cross
 
@@ -36,6 +37,9 @@ check: deps
 
 bench: native cross
 	@scripts/bench.sh $(BUILD)
+
+mutate: deps
+	@scripts/mutate.py
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -4,6 +4,7 @@
 #include <ruvix/checkpoint.h>
 #include <ruvix/digest.h>
 #include <ruvix/edge.h>
+#include <ruvix/hal.h>
 #include <ruvix/klib.h>
 #include <ruvix/lease.h>
 #include <ruvix/partition.h>
@@ -166,6 +167,24 @@ static enum kerr transition_check(const struct partition *p, u8 op, u32 arg)
 	return KERR_INVALID;
 }
 
+/*
+ * Partition @i changed from runnable (PS_RUNNING) to not, or back, or died. A partition that
+ * becomes runnable again (resume, the end of a migration, a restore) is queued on its home CPU
+ * here, so no backend can forget it; the backend then stops at once one that runs on some CPU
+ * and is no longer runnable, and wakes the CPU of one that became runnable (hal.h). A start is
+ * the backend's to queue (@queue false): it knows when the partition has something to run.
+ */
+static void runnable_changed(u32 i, bool was_runnable, bool queue)
+{
+	bool runnable = table[i].live && table[i].state == PS_RUNNING;
+
+	if (runnable == was_runnable)
+		return;
+	if (runnable && queue)
+		sched_wake(handle_make(i, table[i].gen));
+	hal_partition_runnable(i, runnable);
+}
+
 /* Release everything partition @h owns and free its slot: part of a terminate, cannot fail. */
 static void terminate(handle_t h)
 {
@@ -177,8 +196,10 @@ static void terminate(handle_t h)
 	cap_drop_partition(i);
 	cap_drop_object(OBJ_PARTITION, h);
 	checkpoint_drop(i);
+	bool was_runnable = table[i].state == PS_RUNNING;
 	table[i].live = false;
 	live_count--;
+	runnable_changed(i, was_runnable, false);
 }
 
 void partition_terminate_contained(handle_t h)
@@ -190,6 +211,7 @@ void partition_terminate_contained(handle_t h)
 static void apply(handle_t h, u8 op, u32 arg)
 {
 	struct partition *p = lookup(h);
+	bool was_runnable = p->state == PS_RUNNING;
 
 	switch (op) {
 	case PART_START:
@@ -218,6 +240,8 @@ static void apply(handle_t h, u8 op, u32 arg)
 		p->on_fault = (u8)arg;
 		break;
 	}
+	if (op != PART_TERMINATE) /* terminate() reported it */
+		runnable_changed(handle_index(h), was_runnable, op != PART_START);
 }
 
 static enum kerr ctl(actor_t actor, u32 slot, handle_t h, enum kerr v, u8 op, u32 arg)
@@ -316,8 +340,10 @@ void partition_restore_state(handle_t h, enum partition_state state, u32 cpu)
 	struct partition *p = lookup(h);
 
 	CHECK(p && cpu < kernel_machine()->ncpus);
+	bool was_runnable = p->state == PS_RUNNING;
 	p->state = (u8)state;
 	set_home(h, cpu);
+	runnable_changed(handle_index(h), was_runnable, true);
 }
 
 u32 partition_count(void)

@@ -96,6 +96,17 @@ void stage2_unmap(u64 l1, u64 ipa, u64 size)
 	dsb_sy();
 }
 
+void stage2_set_root(u64 dst, u64 src)
+{
+	u64 *d = (u64 *)(uintptr_t)dst;
+	const u64 *sr = (const u64 *)(uintptr_t)src;
+
+	/* T0SZ = 32 with SL0 = 1: the walk uses level-1 entries 0 to 3 only (stage2_vtcr). */
+	for (unsigned i = 0; i < 4; i++)
+		d[i] = sr ? sr[i] : 0;
+	dsb_sy();
+}
+
 void stage2_flush(u64 vttbr)
 {
 	/* TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2: borrow it for the operation. */

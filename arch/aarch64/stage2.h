@@ -19,6 +19,14 @@ bool stage2_map(u64 l1, u64 ipa, u64 pa, u64 size, bool device);
 /** Remove the mapping of [@ipa, @ipa + @size) (page aligned); unmapped pages are skipped. */
 void stage2_unmap(u64 l1, u64 ipa, u64 size);
 
+/**
+ * Make level-1 table @dst translate as @src does (@src == 0: translate nothing). A partition's
+ * VTTBR points at a table of its own whose entries are copies of those of the table every map
+ * and unmap edits: clearing it stops the partition's every access at once, on every CPU, after
+ * stage2_flush; copying them back resumes it. Only the four level-1 entries are copied.
+ */
+void stage2_set_root(u64 dst, u64 src);
+
 /** Invalidate the stage-1+2 TLB entries of VMID (@vttbr's) on every CPU. */
 void stage2_flush(u64 vttbr);
 

@@ -64,6 +64,8 @@
 
 #define COUNT_ONE(reg) +1
 enum { NUM_EL1 = 0 EL1_REGS(COUNT_ONE) };
+#define INDEX_ONE(reg) EL1_##reg,
+enum { EL1_REGS(INDEX_ONE) };
 
 struct el1 {
 	u64 r[NUM_EL1];
@@ -85,7 +87,10 @@ struct vcpu {
 	struct exception_frame *frame; /* its saved registers (frames[]) */
 	struct el1 el1;
 	struct fpstate fp;
-	u64 vttbr;
+	u64 vttbr;   /* VMID | s2_live */
+	u64 s2_root; /* the stage-2 tables every map and unmap edits */
+	u64 s2_live; /* VTTBR's level-1 table: s2_root's entries while it may run, else empty */
+	bool attached;
 	u64 slice_ticks; /* its time slice in counter ticks (from its scheduling mode) */
 	u32 last_cpu;	 /* where it last ran (RUVIX_MAX_CPUS before its first run) */
 	bool moved;	 /* placed on another CPU while running: wake that CPU when it leaves */
@@ -208,8 +213,8 @@ const char *vcpu_create(handle_t h, const char *name)
 	u64 size = (u64)(prog->end - prog->start);
 	if (size > region_size(regions[0]) || size > SAVE_MAX)
 		return "the program does not fit its first region (or exceeds 64 KiB)";
-	u64 l1 = stage2_new();
-	if (!l1)
+	u64 l1 = stage2_new(), live = stage2_new();
+	if (!l1 || !live)
 		return "out of stage-2 tables";
 	for (u32 k = 0; k < n; k++) {
 		if (!board_is_ram(region_base(regions[k]), region_size(regions[k])))
@@ -241,9 +246,14 @@ const char *vcpu_create(handle_t h, const char *name)
 	sync_icache(v->image_pa, size);
 	v->frame->elr = 0; /* the program's _start, at IPA 0 */
 	v->frame->spsr = SPSR_EL1H_MASKED;
-	v->el1.r[0] = SCTLR_EL1_RESET; /* sctlr_el1 comes first in EL1_REGS */
-	v->el1.r[1] = 3ull << 20;      /* cpacr_el1.FPEN: FP at EL1 is the partition's to use */
-	v->vttbr = (u64)(p + 1) << 48 | l1; /* VMID = partition index + 1 */
+	v->el1.r[EL1_sctlr_el1] = SCTLR_EL1_RESET;
+	v->el1.r[EL1_cpacr_el1] = 3ull << 20; /* FPEN: FP at EL1 is the partition's to use */
+	v->el1.r[EL1_vbar_el1] = IPA_NO_VECTORS;
+	v->s2_root = l1;
+	v->s2_live = live;
+	stage2_set_root(live, l1);
+	v->attached = true;
+	v->vttbr = (u64)(p + 1) << 48 | live; /* VMID = partition index + 1 */
 	v->slice_ticks = timer_ns_to_ticks(sched_slice_ns(h));
 	v->last_cpu = RUVIX_MAX_CPUS;
 	v->live = true;
@@ -274,6 +284,55 @@ static void kick(u32 cpu)
 {
 	if (cpu < board.machine.ncpus && cpu != hal_cpu_id() && !current[cpu])
 		gic_send_sgi(INTID_KICK, board.cpu_mpidr[cpu]);
+}
+
+/* The CPU running @v (in EL1, or in the kernel on its behalf), or RUVIX_MAX_CPUS. */
+static u32 running_on(const struct vcpu *v)
+{
+	for (u32 c = 0; c < board.machine.ncpus; c++)
+		if (current[c] == v)
+			return c;
+	return RUVIX_MAX_CPUS;
+}
+
+/* May @v run now: its partition exists and is in the running state. */
+static bool may_run(const struct vcpu *v)
+{
+	u32 home;
+
+	return partition_valid(v->handle) && partition_state_home(v->handle, &home) == PS_RUNNING;
+}
+
+/*
+ * A partition that may no longer run loses its whole address space at once: VTTBR's table is
+ * emptied and the VMID's TLB entries are dropped on every CPU (stage2_flush waits for that), so
+ * wherever it runs its next access or instruction fetch is a stage-2 fault. The CPU running it
+ * is also sent an SGI, which ends a loop that touches no memory. That CPU's trap then sees the
+ * partition may not run and switches away without acting for it (vcpu_trap). One that may run
+ * again gets its tables back and its home CPU is woken; the core has queued it already.
+ */
+void hal_partition_runnable(u32 p, bool runnable)
+{
+	struct vcpu *v = &vcpus[p];
+
+	if (!v->live)
+		return;
+	if (!runnable) {
+		if (v->attached) {
+			v->attached = false;
+			stage2_set_root(v->s2_live, 0);
+			stage2_flush(v->vttbr);
+		}
+		u32 c = running_on(v);
+		if (c != RUVIX_MAX_CPUS && c != hal_cpu_id())
+			gic_send_sgi(INTID_KICK, board.cpu_mpidr[c]);
+		return;
+	}
+	if (!v->attached) {
+		stage2_set_root(v->s2_live, v->s2_root);
+		v->attached = true;
+	}
+	kick(partition_cpu(v->handle));
 }
 
 void vcpu_placed(u32 p)
@@ -375,7 +434,8 @@ static struct exception_frame *idle(u32 cpu)
 		kernel_idle(1);
 		placement_tick(cpu);
 		handle_t next = sched_next(cpu);
-		if (next != HANDLE_NONE && vcpus[handle_index(next)].live)
+		if (next != HANDLE_NONE && vcpus[handle_index(next)].live &&
+		    running_on(&vcpus[handle_index(next)]) == RUVIX_MAX_CPUS)
 			return load(&vcpus[handle_index(next)]);
 	}
 }
@@ -417,7 +477,10 @@ static struct exception_frame *reschedule(bool requeue)
 		if (next == HANDLE_NONE)
 			break;
 		struct vcpu *v = &vcpus[handle_index(next)];
-		if (v->live && v->handle == next)
+		/* One still running elsewhere (resumed before that CPU saw it stop, or queued by
+		 * a restore) is queued again by that CPU when it leaves it. */
+		u32 c = running_on(v);
+		if (v->live && v->handle == next && (c == RUVIX_MAX_CPUS || c == cpu))
 			return load(v);
 	}
 	reap();
@@ -447,22 +510,50 @@ void vcpu_run(void)
 	exception_return(first);
 }
 
-/* Print the partition's fault and contain it; the kernel restores or stops it. */
+/* Print the partition's fault and contain it; the kernel restores or stops it. Its EL1 registers
+ * are still live here (nothing saved them yet). */
 static void contain(struct exception_frame *f, struct vcpu *v, u32 ec)
 {
 	char name[PARTITION_NAME_MAX];
+	u64 ipa = read_sysreg(hpfar_el2) << 8;
 
 	memcpy(name, partition_name(v->handle), sizeof(name)); /* it may not outlive this */
 	if (ec == 0x20 || ec == 0x24) /* aborts: FAR and HPFAR hold the addresses */
 		kprintf("[%s] FAULT: ESR_EL2=0x%lx EC=0x%02x at ELR 0x%lx, FAR 0x%lx (IPA 0x%lx)\n",
 			name, (unsigned long)f->esr, ec, (unsigned long)f->elr,
-			(unsigned long)f->far, (unsigned long)(read_sysreg(hpfar_el2) << 8));
+			(unsigned long)f->far, (unsigned long)ipa);
 	else
 		kprintf("[%s] FAULT: ESR_EL2=0x%lx EC=0x%02x at ELR 0x%lx\n", name,
 			(unsigned long)f->esr, ec, (unsigned long)f->elr);
-	kernel_contain(v->handle, CONTAIN_FAULT, f->esr);
+	if (ec == 0x20 && (f->far & ~0xfffull) == IPA_NO_VECTORS)
+		kprintf("[%s] an EL1 exception with no vector table: ESR_EL1=0x%lx (EC=0x%02lx) at "
+			"ELR_EL1 0x%lx\n",
+			name, (unsigned long)read_sysreg(esr_el1),
+			(unsigned long)(read_sysreg(esr_el1) >> 26) & 0x3f,
+			(unsigned long)read_sysreg(elr_el1));
+	enum kerr e = kernel_contain(v->handle, CONTAIN_FAULT, f->esr);
+	if (e != KERR_OK) {
+		/* Nothing was witnessed, so nothing may change: the partition would fault again
+		 * forever. The kernel cannot keep its record, so the machine stops. */
+		kprintf("[%s] containment refused (%s): stopping the machine\n", name,
+			kerr_name(e));
+		board_exit(EXIT_WITNESS);
+	}
 	kprintf("[%s] contained: %s\n", name,
 		partition_valid(v->handle) ? "restored from its checkpoint" : "stopped");
+}
+
+/*
+ * A stage-2 abort at an IPA that is mapped now is not the partition's doing: it ran while its
+ * tables were detached (hal_partition_runnable) and may run again, or raced a TLB invalidation.
+ * Retrying the instruction is all there is to do.
+ */
+static bool fault_is_transient(const struct vcpu *v, u32 ec)
+{
+	u64 pa;
+
+	return (ec == 0x20 || ec == 0x24) &&
+	       stage2_translate(v->s2_root, read_sysreg(hpfar_el2) << 8, &pa);
 }
 
 struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
@@ -487,7 +578,17 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 	board_lock();
 	in_trap[cpu] = true;
 	entries++;
-	if ((vector & 3) == 1) { /* IRQ */
+	u32 ec = (u32)(f->esr >> 26) & 0x3f;
+	if (!may_run(cur)) {
+		/* Suspended, terminated or moved into a migration by another CPU (or contained
+		 * from an idle one) while it ran here: act on nothing it asked. A hypercall is
+		 * issued again when it resumes; a fault's instruction runs again anyway. */
+		if ((vector & 3) == 1)
+			board_irq();
+		else if ((vector & 3) == 0 && ec == 0x16)
+			f->elr -= 4;
+		resume = reschedule(false);
+	} else if ((vector & 3) == 1) { /* IRQ */
 		if (board_irq() == INTID_EL2_PHYS_TIMER) {
 			/* The slice is over: leases expire, a deferred check runs, the earliest
 			 * deadline gets the CPU. */
@@ -497,7 +598,6 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 			timer_arm_in_ns(sched_slice_ns(current[cpu]->handle));
 		}
 	} else if ((vector & 3) == 0) {
-		u32 ec = (u32)(f->esr >> 26) & 0x3f;
 		if (ec == 0x16) { /* HVC */
 			struct hv_regs r;
 			u64 nr = f->x[0];
@@ -506,17 +606,19 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 			hv_dispatch(cur->part, &r);
 			for (int i = 0; i < 6; i++)
 				f->x[i] = r.x[i];
-			if (nr == HV_YIELD || !partition_valid(cur->handle))
-				resume = reschedule(nr == HV_YIELD);
+			/* A yield, or a call that ended or suspended it (itself or, through a
+			 * capability, with its own partition). */
+			if (nr == HV_YIELD || !may_run(cur))
+				resume = reschedule(nr == HV_YIELD && may_run(cur));
 		} else if (ec == 0x07) {
 			/* FP/SIMD trapped: its first use since the kernel last ran. Load its state
 			 * and re-run the instruction with FP on. */
 			fp_load(&cur->fp);
 			fp_owner[cpu] = cur;
-		} else {
+		} else if (!fault_is_transient(cur, ec)) {
 			/* Restored or stopped: either way the others run first. */
 			contain(f, cur, ec);
-			resume = reschedule(partition_valid(cur->handle));
+			resume = reschedule(may_run(cur));
 		}
 	} else {
 		kprintf("FATAL: FIQ or SError from EL1 (vector %lu)\n", (unsigned long)vector);
@@ -543,18 +645,19 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added)
 {
 	struct vcpu *v = &vcpus[p];
-	u64 l1 = v->vttbr & 0xffffffffffffull;
 
 	if (!v->live || type != OBJ_EDGE)
 		return;
 	if (added) {
-		const char *err = edge_valid(object) ? map_edge(l1, p, slot, object) : NULL;
+		const char *err = edge_valid(object) ? map_edge(v->s2_root, p, slot, object) : NULL;
 		if (err)
 			kprintf("[%s] edge capability in slot %u not mapped: %s\n",
 				partition_name(v->handle), slot, err);
+		if (v->attached)
+			stage2_set_root(v->s2_live, v->s2_root); /* a new table may hang off it */
 		return;
 	}
-	stage2_unmap(l1, IPA_EDGE_BASE + slot * IPA_EDGE_STRIDE, IPA_EDGE_STRIDE);
+	stage2_unmap(v->s2_root, IPA_EDGE_BASE + slot * IPA_EDGE_STRIDE, IPA_EDGE_STRIDE);
 	stage2_flush(v->vttbr);
 }
 
@@ -600,7 +703,7 @@ bool hal_partition_console(u32 p, u64 addr, usize len)
 		return false;
 	for (usize i = 0; i < len; i++) {
 		u64 pa;
-		if (!stage2_translate(v->vttbr & 0xffffffffffffull, addr + i, &pa))
+		if (!stage2_translate(v->s2_root, addr + i, &pa))
 			return false;
 		buf[i] = *(const char *)(uintptr_t)pa;
 	}

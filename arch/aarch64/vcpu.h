@@ -13,6 +13,10 @@
 #define IPA_REGION_STRIDE 0x1000000ull	/* own region k at k * 16 MiB, region 0 at IPA 0 */
 #define IPA_EDGE_BASE	  0x10000000ull /* edge in capability slot s at base + s * 1 MiB */
 #define IPA_EDGE_STRIDE	  0x100000ull
+/* VBAR_EL1 a partition starts with: a page never mapped, so an exception it takes at EL1 before
+ * it installs vectors of its own (an undefined instruction, SVC, BRK, semihosting's HLT) is a
+ * stage-2 fault the kernel contains, not a jump into its own code. */
+#define IPA_NO_VECTORS 0xfffff000ull
 
 /**
  * Give partition @h a vCPU running @program (a name from the image's program table): build its

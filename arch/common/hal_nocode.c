@@ -38,3 +38,10 @@ bool hal_partition_console(u32 p, u64 addr, usize len)
 	(void)len;
 	return false;
 }
+
+void hal_partition_runnable(u32 p, bool runnable)
+{
+	/* The core's run queues are all there is: a resumed partition is queued already. */
+	(void)p;
+	(void)runnable;
+}

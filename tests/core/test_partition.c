@@ -9,6 +9,7 @@
 #include <ruvix/lease.h>
 #include <ruvix/partition.h>
 #include <ruvix/region.h>
+#include <ruvix/sched.h>
 #include <ruvix/witness.h>
 
 #include "test_hal.h"
@@ -212,4 +213,59 @@ Test(partition, nothing_happens_without_the_witness)
 	struct test_digest after = test_digest();
 	cr_assert_arr_eq(before.b, after.b, 16);
 	cr_assert_eq(partition_count(), 1);
+}
+
+/* A suspended partition is never picked, and the backend hears of it at once (so it can stop
+ * one that runs on another CPU); a resume queues it again without any backend help. */
+Test(partition, suspend_stops_and_resume_queues_again)
+{
+	test_boot(2);
+	handle_t h = test_partition("worker", 1);
+	cr_assert_eq(sched_wake(h), KERR_OK);
+	u32 calls = test_hal.runnable_calls;
+	cr_assert_eq(partition_ctl_kernel(h, PART_SUSPEND, 0), KERR_OK);
+	cr_assert_eq(test_hal.runnable_calls, calls + 1);
+	cr_assert_eq(test_hal.runnable_last_p, handle_index(h));
+	cr_assert(!test_hal.runnable_last);
+	cr_assert_eq(sched_next(1), HANDLE_NONE, "a suspended partition must not run");
+	cr_assert_eq(partition_ctl_kernel(h, PART_RESUME, 0), KERR_OK);
+	cr_assert_eq(test_hal.runnable_calls, calls + 2);
+	cr_assert(test_hal.runnable_last);
+	cr_assert_eq(sched_next(1), h, "a resumed partition must be queued by the core itself");
+}
+
+Test(partition, a_partition_may_suspend_itself_but_not_resume_itself)
+{
+	test_boot(1);
+	handle_t h = test_partition("self", 0);
+	cr_assert_eq(partition_ctl(handle_index(h), SLOT_SELF, PART_SUSPEND, 0), KERR_OK);
+	cr_assert_eq(partition_state(h), PS_SUSPENDED);
+	cr_assert(!test_hal.runnable_last);
+	cr_assert_eq(partition_ctl(handle_index(h), SLOT_SELF, PART_RESUME, 0), KERR_DENIED);
+	cr_assert_eq(partition_state(h), PS_SUSPENDED);
+}
+
+Test(partition, terminate_and_migration_tell_the_backend)
+{
+	test_boot(2);
+	handle_t h = test_partition("mover", 0);
+	cr_assert_eq(partition_ctl_kernel(h, PART_MIGRATE_BEGIN, 1), KERR_OK);
+	cr_assert(!test_hal.runnable_last, "a migrating partition may not run");
+	cr_assert_eq(sched_wake(h), KERR_STATE);
+	cr_assert_eq(partition_ctl_kernel(h, PART_MIGRATE_END, 0), KERR_OK);
+	cr_assert(test_hal.runnable_last);
+	cr_assert_eq(sched_next(0), HANDLE_NONE);
+	cr_assert_eq(sched_next(1), h, "queued on its new CPU when the migration ends");
+	u32 calls = test_hal.runnable_calls;
+	cr_assert_eq(partition_ctl_kernel(h, PART_TERMINATE, 0), KERR_OK);
+	cr_assert_eq(test_hal.runnable_calls, calls + 1);
+	cr_assert(!test_hal.runnable_last);
+	/* A start is the backend's to queue: the backend hears of it, nothing is queued. */
+	handle_t s;
+	cr_assert_eq(partition_create("late", &s), KERR_OK);
+	calls = test_hal.runnable_calls;
+	cr_assert_eq(partition_ctl_kernel(s, PART_START, 0), KERR_OK);
+	cr_assert_eq(test_hal.runnable_calls, calls + 1);
+	cr_assert(test_hal.runnable_last);
+	cr_assert_eq(sched_next(0), HANDLE_NONE);
 }

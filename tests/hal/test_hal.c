@@ -127,6 +127,13 @@ void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added)
 	test_hal.cap_changes += added ? 1 : -1;
 }
 
+void hal_partition_runnable(u32 p, bool runnable)
+{
+	test_hal.runnable_calls++;
+	test_hal.runnable_last_p = p;
+	test_hal.runnable_last = runnable;
+}
+
 void hal_edge_traffic(u32 from, u32 to, u32 bytes)
 {
 	test_hal.traffic_from = from;

@@ -26,6 +26,9 @@ struct test_hal {
 	i64 cap_changes;     /* hal_cap_changed: +1 per capability added, -1 per one removed */
 	u32 traffic_from, traffic_to; /* last hal_edge_traffic call */
 	u64 traffic_bytes;	      /* its bytes, summed over calls */
+	u32 runnable_calls;	      /* hal_partition_runnable calls */
+	u32 runnable_last_p;	      /* and the last one's arguments */
+	bool runnable_last;
 	char console[4096];
 	usize console_len;
 };

@@ -24,14 +24,14 @@ WK_BOOT, WK_HALT, WK_FAULT, WK_PARTITION_CREATE = 1, 2, 4, 0x10
 
 
 def boot(scenario, name=None, extra=(), append="ruvix.manifest=demo", smp=2, icount=True,
-         loaders=(), modern=False):
+         loaders=(), modern=False, log=True, el2=True):
     """Boot with ruvix.test=SCENARIO through tools/ruvix_qemu.py; returns (result, log) where
     result.returncode is the kernel's status (from its anchored EXIT line, checked against the
     halt record) and result.stdout the console."""
     wlog = WORK / f"{name or scenario}.wlog"
     status, console, problem = ruvix_qemu.run(
-        IMAGE, wlog, timeout=60, append=f"ruvix.test={scenario} {append}".strip(), smp=smp,
-        icount=icount, loaders=loaders, modern=modern, qemu=QEMU, extra=extra)
+        IMAGE, wlog if log else None, timeout=60, append=f"ruvix.test={scenario} {append}".strip(),
+        smp=smp, icount=icount, loaders=loaders, modern=modern, qemu=QEMU, extra=extra, el2=el2)
     (WORK / f"{name or scenario}.console").write_text(console + (problem or ""))
     return types.SimpleNamespace(returncode=status, stdout=console, stderr=problem or ""), wlog
 
@@ -130,6 +130,29 @@ def scenario_bad():
     verify_log(r, wlog)  # even a refused boot closes its log with a halt record
 
 
+def scenario_log_channel():
+    """The log leaves only through the virtio console EL2 drives, on either transport version;
+    a boot that cannot keep it that way stops before its first witness."""
+    r, wlog = boot("boot", "log-modern", modern=True)
+    check(r.returncode == 0, f"version 2 transport: exit status {r.returncode}:\n{r.stdout}")
+    verify_log(r, wlog)
+    # Semihosting on: EL1 could reach the host through it, so the kernel refuses to go on.
+    r, wlog = boot("boot", "log-semihosting", ["-semihosting-config", "enable=on,target=native"])
+    check(r.returncode == 10, f"semihosting on: exit status {r.returncode}, want 10:\n{r.stdout}")
+    expect_lines(r.stdout, [r"^FATAL: QEMU answers semihosting calls, and it answers them "
+                            r"from EL1 too: "])
+    check(not wlog.exists() or wlog.stat().st_size == 0, "semihosting on: records were written")
+    r, _ = boot("boot", "log-missing", log=False)
+    check(r.returncode == 5, f"no virtio console: exit status {r.returncode}, want 5")
+    expect_lines(r.stdout, [r"^FATAL: witness log: no virtio console: boot QEMU with "])
+    r, _ = boot("boot", "log-old-arg", append="ruvix.wlog=x.wlog")
+    check(r.returncode == 8, f"ruvix.wlog=: exit status {r.returncode}, want 8")
+    expect_lines(r.stdout, [r"^FATAL: ruvix.wlog= is gone: "])
+    r, _ = boot("boot", "log-not-el2", el2=False)
+    check(r.returncode == 2, f"no EL2: exit status {r.returncode}, want 2:\n{r.stdout}")
+    expect_lines(r.stdout, [r"^FATAL: RuVix must start at EL2 "])
+
+
 def scenario_coherence():
     """The coherence engine runs at EL2: the epoch benchmark's five sizes, each with
     migrations and a consistent spread, then a clean exit and a log that verifies."""
@@ -224,9 +247,10 @@ def custom_manifest(name, partitions, edges=()):
     return dtb
 
 
-def boot_custom(name, partitions, edges=()):
+def boot_custom(name, partitions, edges=(), icount=True):
     dtb = custom_manifest(name, partitions, edges)
-    r, wlog = boot("boot", name, loaders=[(dtb, "0x47000000")], append="ruvix.manifest=47000000")
+    r, wlog = boot("boot", name, loaders=[(dtb, "0x47000000")], append="ruvix.manifest=47000000",
+                   icount=icount)
     check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
     verify_log(r, wlog)
     return r, records(wlog)
@@ -427,7 +451,74 @@ def scenario_revocation():
     check("still mapped" not in r.stdout, "the pages stayed mapped after the edge died")
 
 
+WK_PARTITION_CTL, WK_CHECKPOINT_TAKE = 0x12, 0x60
+PART_SUSPEND, PART_RESUME, PART_TERMINATE = 2, 3, 8
+
+
+SLOT_SELF = 0xfffe
+
+
+def ctl_records(recs, actor, self=False):
+    """The ops of ACTOR's witnessed partition controls, through a capability or on itself."""
+    return [x[7] & 0xff for x in recs if x[2] == WK_PARTITION_CTL and x[5] == actor
+            and (x[8] == SLOT_SELF) == self]
+
+
+def scenario_lifecycle():
+    """Suspend, resume and terminate take effect at once, on the worker's own CPU or the other
+    one, with and without icount (without it both CPUs really run at once): a suspended worker
+    stops counting before the controller's call returns, a resumed one counts again, a
+    terminated one stops (or the machine would never see its last partition end), and one that
+    suspends itself stops until it is resumed."""
+    for icount in (True, False):
+        for cpu in (1, 0):
+            tag = f"{'remote' if cpu else 'local'}{'' if icount else '-mttcg'}"
+            r, recs = boot_custom(f"lifecycle-{tag}", [
+                ("ctl", "lc_ctl", ['controls = "worker";']),
+                ("worker", "lc_spin", [f"cpu = <{cpu}>;"])], [("ctl", "worker")], icount=icount)
+            expect_lines(r.stdout, [
+                r"^\[worker\] lc_spin: counting$",
+                r"^\[ctl\] lc_ctl: suspend 0, counter moved by 0 while suspended$",
+                r"^\[ctl\] lc_ctl: resume 0, counting again$",
+                r"^\[ctl\] lc_ctl: terminate 0$",
+                r"^partitions: all exited at \d+ ns since reset$",
+                r"^RUVIX BOOT OK$"])
+            check(ctl_records(recs, 0) == [PART_SUSPEND, PART_RESUME, PART_TERMINATE],
+                  f"{tag}: witnessed controls {ctl_records(recs, 0)}")
+            if cpu == 1:
+                # A worker that is nearly always in a hypercall: none it made while suspended
+                # or after its end is carried out.
+                r, recs = boot_custom(f"lifecycle-busy-{tag}", [
+                    ("ctl", "lc_ctl", ['controls = "worker";']),
+                    ("worker", "lc_busy", ["cpu = <1>;"])], [("ctl", "worker")], icount=icount)
+                expect_lines(r.stdout, [
+                    r"^\[ctl\] lc_ctl: suspend 0, counter moved by 0 while suspended$",
+                    r"^\[ctl\] lc_ctl: resume 0, counting again$",
+                    r"^\[ctl\] lc_ctl: terminate 0$"])
+                ctl = [i for i, x in enumerate(recs) if x[2] == WK_PARTITION_CTL and x[5] == 0
+                       and x[8] != SLOT_SELF]
+                takes = [i for i, x in enumerate(recs) if x[2] == WK_CHECKPOINT_TAKE and x[5] == 1]
+                check(takes and all(not (ctl[0] < i < ctl[1]) and i < ctl[2] for i in takes),
+                      f"{tag}: lc_busy's checkpoints at records {takes}, controls at {ctl}: "
+                      "one was carried out while it was suspended or after its end")
+            r, recs = boot_custom(f"lifecycle-self-{tag}", [
+                ("waker", "lc_waker", ['controls = "self";']),
+                ("self", "lc_self", [f"cpu = <{cpu}>;"])], [("waker", "self")], icount=icount)
+            expect_lines(r.stdout, [
+                r"^\[waker\] lc_waker: while suspended lc_self reached step 1; resuming it$",
+                r"^\[waker\] lc_waker: resume 0, lc_self ran on$",
+                r"^\[self\] lc_self: back from suspending myself, status 0$"])
+            out = r.stdout
+            check(out.index("; resuming it") < out.index("lc_self: back from"),
+                  f"{tag}: lc_self ran on before it was resumed")
+            check(ctl_records(recs, 1, self=True) == [PART_SUSPEND, PART_TERMINATE] and
+                  ctl_records(recs, 0) == [PART_RESUME],
+                  f"{tag}: witnessed controls {ctl_records(recs, 1, True)}, {ctl_records(recs, 0)}")
+
+
 SCENARIOS = {
+    "log-channel": scenario_log_channel,
+    "lifecycle": scenario_lifecycle,
     "revocation": scenario_revocation,
     "preemption": scenario_preemption,
     "fpu": scenario_fpu,

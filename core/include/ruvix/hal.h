@@ -70,6 +70,17 @@ void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added);
  */
 void hal_edge_traffic(u32 from, u32 to, u32 bytes);
 
+/**
+ * Partition @p became runnable (@runnable: resumed, a migration ended, restored to running; it
+ * is already queued on its home CPU) or stopped being runnable (suspended, migrating,
+ * hibernated, or terminated, in which case it is gone from the partition table). Called after
+ * the change is witnessed and made. A backend whose partitions run on several CPUs takes the
+ * change at once: one that no longer may run is stopped even while it runs on another CPU
+ * (it must not execute another instruction that touches memory), and the home CPU of one that
+ * may run again is woken. Must not fail.
+ */
+void hal_partition_runnable(u32 p, bool runnable);
+
 /** Stop the machine on a broken invariant. Prints @file:@line and @msg; never returns. */
 __attribute__((noreturn)) void hal_panic(const char *file, int line, const char *msg);
 
