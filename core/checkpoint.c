@@ -120,8 +120,8 @@ enum kerr kernel_contain(handle_t h, u32 reason, u64 detail)
 	enum kerr v = partition_valid(h) ? KERR_OK : KERR_STALE;
 	u32 action = CONTAIN_STOP;
 
-	if (v == KERR_OK && partition_on_fault(h) == CONTAIN_RESTORE &&
-	    saved[handle_index(h)].valid)
+	if (v == KERR_OK && (reason & 0xf) != CONTAIN_QUOTA &&
+	    partition_on_fault(h) == CONTAIN_RESTORE && saved[handle_index(h)].valid)
 		action = CONTAIN_RESTORE;
 	struct proof_op op = {
 		.kind = WK_CONTAIN,

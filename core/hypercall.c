@@ -12,6 +12,7 @@
 #include <ruvix/lease.h>
 #include <ruvix/partition.h>
 #include <ruvix/proof.h>
+#include <ruvix/quota.h>
 #include <ruvix/region.h>
 
 /* For each call: how many argument registers it takes and the largest value of each. */
@@ -204,14 +205,21 @@ void hv_dispatch(actor_t actor, struct hv_regs *r)
 		e = partition_ctl(actor, (u32)a[0], (u8)a[1], (u32)a[2]);
 		break;
 	case HV_CONSOLE_WRITE:
-		/* Console text changes no kernel object: only a refusal is witnessed. */
-		e = hal_partition_console(actor, a[0], (usize)a[1])
-			    ? KERR_OK
-			    : reject(actor, r, KERR_INVALID);
+		/* Console text changes no kernel object: only a refusal is witnessed. Over its
+		 * console quota the text is refused (and counted) before it is even read. */
+		if (!quota_admit(actor, QUOTA_CONSOLE, a[1], hal_now_ns()))
+			e = reject(actor, r, KERR_QUOTA);
+		else if (!hal_partition_console(actor, a[0], (usize)a[1]))
+			e = reject(actor, r, KERR_INVALID);
+		else
+			e = KERR_OK;
 		break;
 	default:
 		e = reject(actor, r, KERR_INVALID); /* unreachable: shape_of knows every call */
 		break;
 	}
 	r->x[0] = e;
+	/* Over its refusal quota with on-quota "stop": the call it made was its last. */
+	if (quota_stop_due(actor))
+		kernel_contain(partition_handle(actor), CONTAIN_QUOTA, QUOTA_REFUSALS);
 }

@@ -11,6 +11,7 @@
 #include <ruvix/partition.h>
 #include <ruvix/policy.h>
 #include <ruvix/proof.h>
+#include <ruvix/quota.h>
 #include <ruvix/region.h>
 #include <ruvix/sched.h>
 #include <ruvix/witness.h>
@@ -26,7 +27,7 @@ const char *kerr_name(enum kerr err)
 {
 	static const char *const names[KERR_COUNT] = {
 		"ok",	  "invalid", "no_space", "stale", "state", "witness",
-		"denied", "policy",  "full",	 "empty", "busy",
+		"denied", "policy",  "full",	 "empty", "busy",  "quota",
 	};
 	return (unsigned)err < KERR_COUNT ? names[err] : "unknown";
 }
@@ -53,6 +54,7 @@ enum kerr kernel_boot(const struct machine_desc *m)
 	 */
 	witness_reset();
 	proof_reset();
+	quota_reset();
 	last_chain_audit = 0;
 	policy_reset();
 	partition_reset();
@@ -76,6 +78,7 @@ const struct machine_desc *kernel_machine(void)
 
 enum kerr kernel_halt(int status)
 {
+	quota_summarise(true); /* what quotas refused, before the last record */
 	u64 before = witness_count();
 
 	if (witness_emit(WK_HALT, TIER_KERNEL, WITNESS_ACTOR_KERNEL, 0, (u64)(i64)status, before) !=
@@ -103,6 +106,7 @@ u32 kernel_tick(void)
 		last_chain_audit = now;
 		proof_defer(P3_WITNESS_CHAIN, HANDLE_NONE);
 	}
+	quota_summarise(false);
 	return lease_expire_due();
 }
 
@@ -148,4 +152,5 @@ void kernel_digest(u8 out[16])
 	edge_digest(out);
 	lease_digest(out);
 	checkpoint_digest(out);
+	quota_digest(out);
 }

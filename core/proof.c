@@ -9,6 +9,7 @@
 #include <ruvix/klib.h>
 #include <ruvix/partition.h>
 #include <ruvix/proof.h>
+#include <ruvix/quota.h>
 #include <ruvix/witness.h>
 
 struct proof_token {
@@ -35,10 +36,14 @@ static bool same_op(const struct proof_op *a, const struct proof_op *b)
 
 static void refuse(const struct proof_op *op, enum kerr why)
 {
+	u64 now = op->timed ? op->time_ns : hal_now_ns();
+
+	/* Over its quota, a partition's refusal is counted for a WK_QUOTA summary instead. */
+	if (!quota_admit(op->actor, QUOTA_REFUSALS, 1, now))
+		return;
 	/* A refusal changes nothing, so a refusal that cannot be exported is simply lost. */
-	witness_emit_at(op->timed ? op->time_ns : hal_now_ns(), WK_REFUSED, op->tier, op->actor,
-			op->target, (u64)op->kind | (u64)why << 16 | (op->arg0 & 0xffffffffu) << 32,
-			op->arg1);
+	witness_emit_at(now, WK_REFUSED, op->tier, op->actor, op->target,
+			(u64)op->kind | (u64)why << 16 | (op->arg0 & 0xffffffffu) << 32, op->arg1);
 }
 
 const struct proof_token *proof_gate(const struct proof_op *op, enum kerr verdict, enum kerr *err)
@@ -91,14 +96,20 @@ static u32 q_head, q_count;
 
 void proof_defer(enum p3_check check, handle_t subject)
 {
-	/* Coalesce: the same check of the same subject waiting once is enough. */
+	/*
+	 * Coalesce: the same check of the same partition slot waiting once is enough, and a check
+	 * of a partition gone since becomes one of the slot's new occupant. So each partition has
+	 * at most one entry per check, and the queue (one per partition, plus the chain audit)
+	 * cannot fill: no partition can crowd out another's checks.
+	 */
 	for (u32 i = 0; i < q_count; i++) {
 		struct deferred *d = &queue[(q_head + i) % RUVIX_P3_QUEUE];
-		if (d->check == check && d->subject == subject)
+		if (d->check == check && handle_index(d->subject) == handle_index(subject)) {
+			d->subject = subject;
 			return;
+		}
 	}
-	if (q_count == RUVIX_P3_QUEUE)
-		return; /* a full queue drops work, never blocks the hot path */
+	CHECK(q_count < RUVIX_P3_QUEUE);
 	queue[(q_head + q_count) % RUVIX_P3_QUEUE] = (struct deferred){ check, subject };
 	q_count++;
 }

@@ -19,6 +19,10 @@ struct entity {
 	u64 deadline;
 	u64 order;	/* wake order, to break deadline ties first-in first-out */
 	handle_t owner; /* partition the mode and pressure belong to */
+	/* CPU budget (sched_set_budget): at most budget ns in each period of period ns. */
+	u64 budget, period, used, period_idx;
+	u64 run_start; /* when sched_next last handed it a CPU */
+	bool running;  /* picked and not queued again since */
 };
 
 struct run_queue {
@@ -96,6 +100,52 @@ enum kerr sched_set_mode(handle_t h, enum sched_mode mode)
 	return KERR_OK;
 }
 
+enum kerr sched_set_budget(handle_t h, u64 budget_ns, u64 period_ns)
+{
+	if (!partition_valid(h))
+		return KERR_STALE;
+	if (budget_ns == 0 ? period_ns != 0 : period_ns == 0 || budget_ns > period_ns)
+		return KERR_INVALID;
+	struct entity *e = entity_of(h);
+	e->budget = budget_ns;
+	e->period = period_ns;
+	e->used = 0;
+	e->period_idx = period_ns ? hal_now_ns() / period_ns : 0;
+	return KERR_OK;
+}
+
+/* Start a new period's account when @now is in a later period than the last one. */
+static void refresh_period(struct entity *e, u64 now)
+{
+	u64 idx = now / e->period;
+
+	if (idx != e->period_idx) {
+		e->period_idx = idx;
+		e->used = 0;
+	}
+}
+
+/* Has @e used up its budget for the period @now is in? */
+static bool over_budget(struct entity *e, u64 now)
+{
+	if (!e->budget)
+		return false;
+	refresh_period(e, now);
+	return e->used >= e->budget;
+}
+
+/* @e leaves its CPU (it is queued again): charge the time since it was picked. */
+static void charge(struct entity *e, u64 now)
+{
+	if (!e->running)
+		return;
+	e->running = false;
+	if (!e->budget)
+		return;
+	refresh_period(e, now);
+	e->used += now > e->run_start ? now - e->run_start : 0;
+}
+
 enum sched_mode sched_mode(handle_t h)
 {
 	CHECK(partition_valid(h));
@@ -150,6 +200,7 @@ static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 		return KERR_STATE;
 	struct entity *e = entity_of(h);
 	u64 now = hal_now_ns();
+	charge(e, now);
 	if (!explicit_deadline)
 		deadline = now + (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS
 							  : SCHED_FLOW_DEADLINE_NS);
@@ -197,14 +248,34 @@ handle_t sched_next(u32 cpu)
 	CHECK(cpu < RUVIX_MAX_CPUS);
 	struct run_queue *q = &queues[cpu];
 
+	u64 now = 0;
+	bool have_now = false;
+
 	while (q->count > 0) {
-		u32 best = 0;
-		for (u32 k = 1; k < q->count; k++) {
-			const struct entity *a = &ent[q->idx[k]], *b = &ent[q->idx[best]];
+		/* The earliest key among those within their CPU budget; one over it stays
+		 * queued until its next period. */
+		u32 best = q->count;
+		for (u32 k = 0; k < q->count; k++) {
+			struct entity *a = &ent[q->idx[k]];
+			if (a->budget) {
+				if (!have_now) {
+					now = hal_now_ns();
+					have_now = true;
+				}
+				if (over_budget(a, now))
+					continue;
+			}
+			if (best == q->count) {
+				best = k;
+				continue;
+			}
+			const struct entity *b = &ent[q->idx[best]];
 			u64 ka = key_of(a), kb = key_of(b);
 			if (ka < kb || (ka == kb && a->order < b->order))
 				best = k;
 		}
+		if (best == q->count)
+			return HANDLE_NONE; /* all over their budgets */
 		u32 i = q->idx[best];
 		q->idx[best] = q->idx[--q->count];
 		ent[i].queued = false;
@@ -217,6 +288,8 @@ handle_t sched_next(u32 cpu)
 			/* Every change of home moves the entry (sched_rehome): no CPU ever picks a
 			 * partition homed on another. */
 			CHECK(home == cpu);
+			ent[i].running = true;
+			ent[i].run_start = ent[i].budget ? (have_now ? now : hal_now_ns()) : 0;
 			return h;
 		}
 	}

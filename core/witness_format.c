@@ -76,6 +76,10 @@ const char *witness_kind_name(u16 kind)
 		return "policy_set";
 	case WK_CONTAIN:
 		return "contain";
+	case WK_QUOTA:
+		return "quota";
+	case WK_QUOTA_SET:
+		return "quota_set";
 	case WK_PARTITION_CREATE:
 		return "partition_create";
 	case WK_PARTITION_PLACE:

@@ -26,6 +26,7 @@
 #include <ruvix/hypercall.h>
 #include <ruvix/klib.h>
 #include <ruvix/partition.h>
+#include <ruvix/quota.h>
 #include <ruvix/region.h>
 #include <ruvix/sched.h>
 
@@ -606,10 +607,12 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 			hv_dispatch(cur->part, &r);
 			for (int i = 0; i < 6; i++)
 				f->x[i] = r.x[i];
-			/* A yield, or a call that ended or suspended it (itself or, through a
-			 * capability, with its own partition). */
-			if (nr == HV_YIELD || !may_run(cur))
-				resume = reschedule(nr == HV_YIELD && may_run(cur));
+			/* A yield, a call that ended or suspended it (itself or, through a
+			 * capability, with its own partition), or one over a quota: a throttled
+			 * partition gives its CPU away at once (quota.h). */
+			bool throttled = quota_take_throttle(cur->part);
+			if (nr == HV_YIELD || throttled || !may_run(cur))
+				resume = reschedule((nr == HV_YIELD || throttled) && may_run(cur));
 		} else if (ec == 0x07) {
 			/* FP/SIMD trapped: its first use since the kernel last ran. Load its state
 			 * and re-run the instruction with FP on. */

@@ -303,3 +303,36 @@ Test(sched, the_pressure_advance_does_not_overflow)
 	cr_assert_eq(sched_wake_deadline(a, 108000000000000001ull), KERR_OK);
 	cr_assert_eq(sched_key(a), 108000000000000001ull - 54000000000000000ull);
 }
+
+/* A partition over its CPU budget is passed over until its next period, however early its
+ * deadline; the others run meanwhile. */
+Test(sched, a_partition_over_its_cpu_budget_waits_for_its_next_period)
+{
+	test_boot(1);
+	handle_t hog = test_partition("hog", 0);
+	handle_t other = test_partition("other", 0);
+	cr_assert_eq(sched_set_mode(hog, SCHED_REFLEX), KERR_OK); /* the earlier deadlines */
+	cr_assert_eq(sched_set_budget(hog, 100000, 1000000), KERR_OK);
+	test_hal.now_ns = 0;
+	cr_assert_eq(sched_wake(hog), KERR_OK);
+	cr_assert_eq(sched_wake(other), KERR_OK);
+	cr_assert_eq(sched_next(0), hog);
+	test_hal.now_ns = 150000; /* it ran 150 us of its 100 */
+	cr_assert_eq(sched_wake(hog), KERR_OK);
+	cr_assert_eq(sched_next(0), other, "over its budget, the hog must wait");
+	cr_assert_eq(sched_next(0), HANDLE_NONE, "and it stays queued, not picked");
+	cr_assert_eq(sched_queued(0), 1);
+	test_hal.now_ns = 1000000; /* the next period */
+	cr_assert_eq(sched_next(0), hog);
+}
+
+Test(sched, cpu_budgets_are_checked)
+{
+	test_boot(1);
+	handle_t h = test_partition("p", 0);
+	cr_assert_eq(sched_set_budget(h, 10, 5), KERR_INVALID, "more budget than period");
+	cr_assert_eq(sched_set_budget(h, 10, 0), KERR_INVALID);
+	cr_assert_eq(sched_set_budget(h, 0, 10), KERR_INVALID);
+	cr_assert_eq(sched_set_budget(h, 0, 0), KERR_OK, "no budget");
+	cr_assert_eq(sched_set_budget(h + 1, 1, 2), KERR_STALE);
+}

@@ -15,6 +15,8 @@ enum contain_reason {
 	CONTAIN_FAULT = 1,     /* stage-2 abort, undefined instruction, ... (detail: ESR) */
 	CONTAIN_P3_FAILED = 2, /* a deferred deep check failed (detail: what failed) */
 	CONTAIN_WATCHDOG = 3,  /* the partition overran its budget */
+	CONTAIN_QUOTA = 4,     /* over its refusal quota with on-quota "stop" (detail: kind);
+				* always stopped, never restored */
 };
 
 /** Partition @actor checkpoints itself (@slot SLOT_SELF) or one it holds EXECUTE on. */

@@ -22,8 +22,9 @@ enum kerr {
 	KERR_FULL = 8,	   /* a bounded queue is full */
 	KERR_EMPTY = 9,	   /* nothing to receive */
 	KERR_BUSY = 10,	   /* the object is held by someone else (a leased device) */
+	KERR_QUOTA = 11,   /* the caller is over its quota (quota.h) */
 };
-#define KERR_COUNT 11
+#define KERR_COUNT 12
 
 /** Short name of an error ("invalid", ...). */
 const char *kerr_name(enum kerr err);

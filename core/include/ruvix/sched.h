@@ -44,6 +44,16 @@ enum sched_mode {
 /** Set the mode of partition @h (default flow). */
 enum kerr sched_set_mode(handle_t h, enum sched_mode mode);
 
+/**
+ * Give @h a CPU budget: it is picked only while it has used less than @budget_ns in the
+ * current period of @period_ns (periods are counted from time 0, so they line up for every
+ * partition). The time counted is from sched_next handing it a CPU to it being woken again, so
+ * it can overrun by up to one time slice before the next pick looks. 0 and 0: no budget (the
+ * default). Like modes, from the manifest and not witnessed: it changes no kernel object, only
+ * which runnable partition gets a CPU.
+ */
+enum kerr sched_set_budget(handle_t h, u64 budget_ns, u64 period_ns);
+
 /** Mode of the live partition @h. */
 enum sched_mode sched_mode(handle_t h);
 

@@ -49,6 +49,10 @@ enum witness_kind {
 				 * op arg0: call number, op arg1: x1 */
 	WK_POLICY_SET = 0x0006, /* arg0: enum policy_key, arg1: value */
 	WK_CONTAIN = 0x0007,	/* target: partition, arg0: reason | action << 8, arg1: detail */
+	WK_QUOTA = 0x0008,	/* refusals not written one by one (quota.h): target: partition,
+				 * arg0: enum quota_kind, arg1: units refused since the last one */
+	WK_QUOTA_SET = 0x0009,	/* target: partition, arg0: kind | action << 8 | burst << 16,
+				 * arg1: units per second */
 
 	/* partitions */
 	WK_PARTITION_CREATE = 0x0010, /* target: new handle, arg0, arg1: name (16 bytes) */
