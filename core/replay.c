@@ -5,6 +5,7 @@
 #include <ruvix/lease.h>
 #include <ruvix/partition.h>
 #include <ruvix/policy.h>
+#include <ruvix/quota.h>
 #include <ruvix/region.h>
 #include <ruvix/replay.h>
 
@@ -49,6 +50,7 @@ enum kerr kernel_replay(const struct witness_record *r)
 	case WK_REFUSED:
 	case WK_FAULT:
 	case WK_COH_STALE:
+	case WK_QUOTA:
 		/* These changed nothing: the record is all there is to repeat. */
 		return witness_emit(r->kind, r->tier, r->actor, r->target, r->arg0, r->arg1) ==
 				       WITNESS_OK
@@ -56,6 +58,9 @@ enum kerr kernel_replay(const struct witness_record *r)
 			       : KERR_WITNESS;
 	case WK_POLICY_SET:
 		return policy_set(bits(r->arg0, 0, 32), r->arg1);
+	case WK_QUOTA_SET:
+		return quota_set(r->target, (u8)bits(r->arg0, 0, 8), bits(r->arg0, 16, 32), r->arg1,
+				 (u8)bits(r->arg0, 8, 8));
 	case WK_CONTAIN:
 		return kernel_contain(r->target, bits(r->arg0, 0, 8), r->arg1);
 	case WK_PARTITION_CREATE:

@@ -10,6 +10,7 @@
 #include <libfdt.h>
 #include <ruvix/cap.h>
 #include <ruvix/checkpoint.h>
+#include <ruvix/quota.h>
 #include <ruvix/edge.h>
 #include <ruvix/klib.h>
 #include <ruvix/lease.h>
@@ -20,6 +21,16 @@
 
 #define MAX_REGIONS_PER_PARTITION 8
 #define MAX_CONTROLS		  8
+
+/*
+ * What a partition gets when its node does not say (docs/manifest.md, "Quotas"): 1,024 refused
+ * calls written one by one, then 1,024 a second; 16 KiB of console output, then 4 KiB a
+ * second; no CPU budget. The quotas bound what a partition can make the kernel write for free.
+ */
+#define DEFAULT_WITNESS_BURST 1024
+#define DEFAULT_WITNESS_RATE  1024
+#define DEFAULT_CONSOLE_BURST 16384
+#define DEFAULT_CONSOLE_RATE  4096
 
 struct plan_region {
 	u64 base, size;
@@ -36,7 +47,10 @@ struct plan_partition {
 	u32 nregions;
 	struct plan_region region[MAX_REGIONS_PER_PARTITION];
 	u32 ncontrols;
-	u32 controls[MAX_CONTROLS]; /* plan indices */
+	u32 controls[MAX_CONTROLS];			       /* plan indices */
+	u64 quota_burst[QUOTA_KINDS], quota_rate[QUOTA_KINDS]; /* burst 0: unlimited */
+	u8 on_quota;
+	u64 cpu_budget_ns, cpu_period_ns;
 };
 
 struct plan_edge {
@@ -193,6 +207,69 @@ static int num_prop(struct ctx *c, int node, const char *name, bool wide, bool r
 	return 1;
 }
 
+/* A property of two cells <a b>: 0 when absent, 1 when read, -1 (with the message) when bad. */
+static int pair_prop(struct ctx *c, int node, const char *name, const char *what, u64 *a, u64 *b)
+{
+	int len;
+	const void *p = fdt_getprop(c->fdt, node, name, &len);
+
+	if (!p)
+		return 0;
+	if (len != 8)
+		return fail(c, name, what);
+	*a = fdt32_ld((const fdt32_t *)p);
+	*b = fdt32_ld((const fdt32_t *)((const u8 *)p + 4));
+	return 1;
+}
+
+/* witness-quota, console-quota, on-quota and cpu-budget of partition @p. */
+static int parse_quotas(struct ctx *c, int node, struct plan_partition *p)
+{
+	static const struct {
+		const char *name;
+		u8 kind;
+		u64 burst, rate;
+	} q[] = {
+		{ "witness-quota", QUOTA_REFUSALS, DEFAULT_WITNESS_BURST, DEFAULT_WITNESS_RATE },
+		{ "console-quota", QUOTA_CONSOLE, DEFAULT_CONSOLE_BURST, DEFAULT_CONSOLE_RATE },
+	};
+	u64 a, b;
+	int r;
+
+	for (unsigned k = 0; k < ARRAY_SIZE(q); k++) {
+		p->quota_burst[q[k].kind] = q[k].burst;
+		p->quota_rate[q[k].kind] = q[k].rate;
+		if ((r = pair_prop(c, node, q[k].name, "expected <burst per-second> (two cells)",
+				   &a, &b)) < 0)
+			return -1;
+		if (r && a == 0 && b != 0)
+			return fail(c, q[k].name,
+				    "a burst of 0 means unlimited: the rate must be 0 too");
+		if (r) {
+			p->quota_burst[q[k].kind] = a;
+			p->quota_rate[q[k].kind] = b;
+		}
+	}
+	p->on_quota = QUOTA_THROTTLE;
+	if (fdt_getprop(c->fdt, node, "on-quota", NULL)) {
+		const char *s = str_prop(c, node, "on-quota");
+		if (s && strcmp(s, "throttle") == 0)
+			p->on_quota = QUOTA_THROTTLE;
+		else if (s && strcmp(s, "stop") == 0)
+			p->on_quota = QUOTA_STOP;
+		else
+			return fail(c, "on-quota", "expected \"throttle\" or \"stop\"");
+	}
+	if ((r = pair_prop(c, node, "cpu-budget", "expected <budget-us period-us> (two cells)", &a,
+			   &b)) < 0)
+		return -1;
+	if (r && (a == 0 || a > b))
+		return fail(c, "cpu-budget", "expected 0 < budget <= period (microseconds)");
+	p->cpu_budget_ns = r ? a * 1000 : 0;
+	p->cpu_period_ns = r ? b * 1000 : 0;
+	return 0;
+}
+
 /* "reg" as /bits/ 64 <base size>, size at most @max. */
 static int range_prop(struct ctx *c, int node, const char *name, u64 max, u64 *base, u64 *size)
 {
@@ -330,6 +407,8 @@ static int parse_partition(struct ctx *c, int node, u32 ncpus)
 		else
 			return fail(c, "mode", "expected \"flow\" or \"reflex\"");
 	}
+	if (parse_quotas(c, node, p) < 0)
+		return -1;
 	if (fdt_getprop(c->fdt, node, "program", NULL)) {
 		p->program = str_prop(c, node, "program");
 		if (!p->program || !p->program[0] || strlen(p->program) >= PARTITION_NAME_MAX)
@@ -618,8 +697,19 @@ int manifest_load(const void *dtb, usize size, struct manifest_summary *out, cha
 		    kernel_step(&c, partition_ctl_kernel(h, PART_ON_FAULT, plan.p[i].on_fault),
 				what) < 0)
 			return -1;
-		if (kernel_step(&c, sched_set_mode(h, (enum sched_mode)plan.p[i].mode), what) < 0)
+		if (kernel_step(&c, sched_set_mode(h, (enum sched_mode)plan.p[i].mode), what) < 0 ||
+		    kernel_step(
+			    &c,
+			    sched_set_budget(h, plan.p[i].cpu_budget_ns, plan.p[i].cpu_period_ns),
+			    what) < 0)
 			return -1;
+		for (u8 k = 0; k < QUOTA_KINDS; k++)
+			if (plan.p[i].quota_burst[k] &&
+			    kernel_step(&c,
+					quota_set(h, k, plan.p[i].quota_burst[k],
+						  plan.p[i].quota_rate[k], plan.p[i].on_quota),
+					what) < 0)
+				return -1;
 		out->partition[i] = h;
 		out->program[i] = plan.p[i].program;
 		slot[i] = 0;
