@@ -20,6 +20,8 @@ struct quota {
 	u8 action;
 	struct bucket b[QUOTA_KINDS];
 	bool throttle, stop_due;
+	bool noted[QUOTA_KINDS]; /* the console was told it went over */
+	char name[PARTITION_NAME_MAX];
 	/* Refused units not yet summarised, and whose they are (the slot may have a new owner
 	 * by the time the summary is written). */
 	handle_t dropped_owner;
@@ -27,7 +29,8 @@ struct quota {
 };
 
 static struct quota table[RUVIX_MAX_PARTITIONS];
-static u64 last_summary_ns; /* 0 at boot: the first tick summary comes 10 ms after it */
+static u64 last_summary_ns;    /* 0 at boot: the first tick summary comes 10 ms after it */
+static u64 total[QUOTA_KINDS]; /* units refused since boot, all partitions */
 
 _Static_assert(QUOTA_MAX *QUOTA_UNIT / QUOTA_UNIT == QUOTA_MAX, "a full bucket fits 64 bits");
 
@@ -67,6 +70,7 @@ static struct quota *entry(u32 p)
 	if (q->owner != h) {
 		summarise_one(p);
 		*q = (struct quota){ .owner = h, .action = QUOTA_THROTTLE, .dropped_owner = h };
+		memcpy(q->name, partition_name(h), sizeof(q->name));
 	}
 	return q;
 }
@@ -122,6 +126,18 @@ bool quota_admit(u32 p, u8 kind, u64 amount, u64 now_ns)
 	 * the same records pass later. */
 	q->dropped[kind] += amount;
 	q->dropped_owner = q->owner;
+	total[kind] += amount;
+	if (!q->noted[kind]) {
+		q->noted[kind] = true;
+		kprintf("quota: %s went over its %s quota (%lu at once, %lu a second): %s\n",
+			q->name, kind == QUOTA_REFUSALS ? "witness" : "console",
+			(unsigned long)b->burst, (unsigned long)b->rate,
+			kind == QUOTA_REFUSALS
+				? (q->action == QUOTA_STOP
+					   ? "it is stopped"
+					   : "its refusals are counted, not written one by one")
+				: "its console writes are refused");
+	}
 	q->throttle = true;
 	if (kind == QUOTA_REFUSALS && q->action == QUOTA_STOP)
 		q->stop_due = true;
@@ -139,6 +155,10 @@ u32 quota_summarise(bool force)
 	u64 now = hal_now_ns();
 	u32 n = 0;
 
+	if (force && (total[QUOTA_REFUSALS] || total[QUOTA_CONSOLE]))
+		kprintf("quota: %lu refused calls counted instead of written, %lu console bytes "
+			"refused, over their partitions' quotas (WK_QUOTA records)\n",
+			(unsigned long)total[QUOTA_REFUSALS], (unsigned long)total[QUOTA_CONSOLE]);
 	if (!force && now - last_summary_ns < QUOTA_SUMMARY_NS)
 		return 0;
 	last_summary_ns = now;
@@ -190,5 +210,6 @@ void quota_digest(u8 acc[16])
 void quota_reset(void)
 {
 	memset(table, 0, sizeof(table));
+	memset(total, 0, sizeof(total));
 	last_summary_ns = 0;
 }

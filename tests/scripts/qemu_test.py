@@ -516,7 +516,129 @@ def scenario_lifecycle():
                   f"{tag}: witnessed controls {ctl_records(recs, 1, True)}, {ctl_records(recs, 0)}")
 
 
+WK_REFUSED, WK_CONTAIN, WK_QUOTA, WK_QUOTA_SET = 3, 7, 8, 9
+QUOTA_REFUSALS, QUOTA_CONSOLE = 0, 1
+CONTAIN_FAULT, CONTAIN_QUOTA, CONTAIN_RESTORE, CONTAIN_STOP = 1, 4, 1, 2
+
+
+def scenario_semihost_el1():
+    """Every semihosting call that escaped from EL1 before (a host command, a host file, the
+    kernel's log handle found, closed, the command line read, QEMU ended) is an undefined
+    instruction now: contained, witnessed, and the machine runs on to its own end."""
+    escapes = [pathlib.Path("/tmp/ruvix-semihost-escape-system"),
+               pathlib.Path("/tmp/ruvix-semihost-escape-file")]
+    for p in escapes:
+        if p.exists():
+            p.unlink()
+    r, recs = boot_custom("semihost-el1", [
+        ("semi", "semihost", ['on-fault = "restore";']),
+        ("ping", "ping", ["cpu = <1>;"]), ("pong", "pong", ["cpu = <1>;"])], [("ping", "pong")])
+    out = r.stdout
+    for call in ("SYS_SYSTEM", "SYS_OPEN and SYS_WRITE", "SYS_FLEN", "SYS_CLOSE",
+                 "SYS_GET_CMDLINE", "SYS_EXIT 0"):
+        check(f"[semi] semihost: {call}" in out, f"the {call} attempt did not run:\n{out}")
+    expect_lines(out, [r"^\[semi\] semihost: 6 calls made, every one contained; still running$",
+                       r"^\[ping\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^RUVIX BOOT OK$"])
+    check("ESCAPE" not in out, f"a semihosting call returned:\n{out}")
+    undef = re.findall(r"^\[semi\] an EL1 exception with no vector table: ESR_EL1=0x[0-9a-f]+ "
+                       r"\(EC=0x00\)", out, re.M)
+    check(len(undef) == 6, f"{len(undef)} undefined-instruction containments, want 6")
+    contains = [x for x in recs if x[2] == WK_CONTAIN and (x[7] & 0xff) == CONTAIN_FAULT]
+    check(len(contains) == 6 and all(x[7] >> 8 == CONTAIN_RESTORE for x in contains),
+          f"want 6 witnessed restores, got {[(hex(x[7])) for x in contains]}")
+    check(recs[-1][2] == WK_HALT, "the log does not end with the kernel's halt record")
+    for p in escapes:
+        check(not p.exists(), f"{p} exists: a semihosting call reached the host")
+
+
+def quota_records(recs, kind):
+    return [x for x in recs if x[2] == WK_QUOTA and x[7] == kind]
+
+
+def scenario_refusal_flood():
+    """A partition makes 100,000 refused calls beside a ping-pong pair. Past its quota its
+    refusals are counted, not written: every call is in the log, one by one or in a WK_QUOTA
+    count, the pair finishes, and the log stays small. With on-quota "stop" it is contained at
+    its first refusal over the quota instead."""
+    r, recs = boot_custom("refusal-flood", [
+        ("flood", "flood", []), ("ping", "ping", []), ("pong", "pong", ["cpu = <1>;"])],
+        [("ping", "pong")])
+    out = r.stdout
+    expect_lines(out, [r"^\[flood\] flood: 100000 refused calls made, 100000 answered denied$",
+                       r"^\[ping\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^quota: flood went over its witness quota \(1024 at once, 1024 a second\): "
+                       r"its refusals are counted, not written one by one$"])
+    flood = [x[6] for x in recs if x[2] == WK_PARTITION_CREATE][0]
+    written = len([x for x in recs if x[2] == WK_REFUSED and x[5] == 0])
+    counted = sum(x[8] for x in quota_records(recs, QUOTA_REFUSALS) if x[6] == flood)
+    check(written + counted == 100000, f"{written} refusals written + {counted} counted, "
+          "want all 100,000 calls accounted for")
+    check(1024 <= written < 2000, f"{written} refusals written one by one, want about the burst")
+    check(len(recs) < 10000, f"{len(recs)} records for a flood of 100,000 calls")
+    r, recs = boot_custom("refusal-flood-stop", [
+        ("flood", "flood", ['on-quota = "stop";', "witness-quota = <16 0>;"]),
+        ("ping", "ping", []), ("pong", "pong", ["cpu = <1>;"])], [("ping", "pong")])
+    expect_lines(r.stdout, [r"^\[ping\] ping: 1000 round trips, 0 bad replies, "])
+    check("[flood] flood: 100000" not in r.stdout, "the flood was not stopped")
+    contains = [x for x in recs if x[2] == WK_CONTAIN]
+    check(len(contains) == 1 and contains[0][7] == CONTAIN_QUOTA | CONTAIN_STOP << 8,
+          f"want one quota containment (stop), got {[hex(x[7]) for x in contains]}")
+    written = len([x for x in recs if x[2] == WK_REFUSED and x[5] == 0])
+    check(written == 16, f"{written} refusals written, want the burst of 16")
+
+
+def scenario_console_flood():
+    """1 MiB of console output from one partition: past its console quota the writes are
+    refused and counted, so the console holds about the quota, and the pair beside it
+    finishes."""
+    r, recs = boot_custom("console-flood", [
+        ("chatter", "chatter", []), ("ping", "ping", []), ("pong", "pong", ["cpu = <1>;"])],
+        [("ping", "pong")])
+    out = r.stdout
+    m = re.search(r"^\[chatter\] chatter: (\d+) shown, (\d+) refused over the quota, 0 other "
+                  r"errors$", out, re.M)
+    check(m, f"no chatter report:\n{out[-3000:]}")
+    shown, refused = int(m.group(1)), int(m.group(2))
+    check(shown + refused == 4096 and refused > 3000, f"{shown} shown, {refused} refused")
+    printed = sum(len(l) + 1 for l in out.splitlines() if l.startswith("[chatter] "))
+    check(printed < 64 * 1024, f"{printed} bytes of chatter on the console")
+    counted = sum(x[8] for x in quota_records(recs, QUOTA_CONSOLE))
+    check(counted >= refused * 256, f"{counted} console bytes counted, {refused * 256} refused")
+    expect_lines(out, [r"^\[ping\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^quota: chatter went over its console quota \(16384 at once, 4096 a "
+                       r"second\): its console writes are refused$"])
+
+
+def scenario_forged_lines():
+    """A partition prints the kernel's closing lines with forged values, and its exit line. The
+    checks read only the kernel's own lines (anchored at the line start), so they see the real
+    ones; an unanchored match, as the old check had, finds the forgery first."""
+    r, wlog = boot("boot", "forged-lines", loaders=[(custom_manifest("forged-lines", [
+        ("forger", "forger", [])]), "0x47000000")], append="ruvix.manifest=47000000")
+    check(r.returncode == 0, f"exit status {r.returncode}")
+    verify_log(r, wlog)
+    out = r.stdout
+    fake = re.search(r"witness: (\d+) records, head ([0-9a-f]{32})", out)
+    check(fake and fake.group(1) == "3", "the forger's line is not where an unanchored match "
+          "would find it first: the scenario proves nothing")
+    real = re.findall(r"^witness: (\d+) records, head ([0-9a-f]{32})$", out, re.M)
+    check(len(real) == 1 and real[0][0] == str(len(records(wlog))), f"anchored: {real}")
+    check(ruvix_qemu.kernel_status(out) == 0 and
+          len(re.findall(r"^EXIT: STATUS=", out, re.M)) == 1, "the kernel's exit line is not "
+          "the only one at a line start")
+    for line in out.splitlines():
+        if "STATUS=0" in line and not line.startswith("EXIT:"):
+            check(line.startswith("[forger] "), f"an untagged forged line: {line!r}")
+    check("[forger] no newline, then a carriage return?witness: 4 records" in out,
+          "the carriage return was not neutralised")
+
+
 SCENARIOS = {
+    "semihost-el1": scenario_semihost_el1,
+    "refusal-flood": scenario_refusal_flood,
+    "console-flood": scenario_console_flood,
+    "forged-lines": scenario_forged_lines,
     "log-channel": scenario_log_channel,
     "lifecycle": scenario_lifecycle,
     "revocation": scenario_revocation,
