@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Hostile partitions on QEMU (docs/hostile.md): one scenario per attack class. Each boots a
+manifest with the attacker(s), a victim that fills its memory with sentinels and checks them
+after every attack round, a referee (the third partition the victim shares its sentinel pages
+with, which prints the result line), and a ping-pong pair that must still finish; then checks
+the result line, the witnessed records the attacks must leave, and that the log verifies and
+replays to the kernel's digest.
+
+usage: hostile_test.py QEMU IMAGE RUVIX_WITNESS SOURCE_ROOT WORK_DIR SCENARIO
+(the arguments of qemu_test.py, whose helpers it uses)
+"""
+import re
+import struct
+import sys
+import time
+
+from qemu_test import WORK, boot_custom, check, expect_lines
+from testlib import main
+
+SCENARIO = sys.argv[6]
+
+WK_REFUSED, WK_CONTAIN, WK_QUOTA, WK_PARTITION_CREATE = 3, 7, 8, 0x10
+WK_PARTITION_CTL, WK_CAP_DERIVE, WK_CAP_GRANT, WK_CAP_REVOKE = 0x12, 0x21, 0x22, 0x23
+WK_EDGE_SEND, WK_EDGE_RECV, WK_HYPERCALL = 0x41, 0x42, 0x05
+QUOTA_REFUSALS = 0
+CONTAIN_FAULT, CONTAIN_RESTORE = 1, 1
+E_INVALID, E_DENIED, E_FULL = 1, 6, 8
+
+RESULT = re.compile(r"^\[referee\] hostile (\S+): (\d+) attacks, (\d+) escapes, (\d+) kernel "
+                    r"crashes, (\d+) victim corruptions$", re.M)
+
+
+def honest_parties(attackers, edges=(), referee_edges=True):
+    """The partitions and edges of a scenario: victim (cpu0), referee (cpu1), the ATTACKERS
+    (name, program, extra properties), ping (cpu0) and pong (cpu1). Edges: victim-referee,
+    attacker-referee, then EDGES, then ping-pong (hostile.h relies on this order)."""
+    parts = [("victim", "hs_victim", ["cpu = <0>;"]), ("referee", "hs_referee", ["cpu = <1>;"])]
+    parts += attackers
+    parts += [("ping", "ping", ["cpu = <0>;"]), ("pong", "pong", ["cpu = <1>;"])]
+    es = [("victim", "referee")] + ([("attacker", "referee")] if referee_edges else [])
+    return parts, es + list(edges) + [("ping", "pong")]
+
+
+def indices(recs):
+    """Partition name -> index, from the partition_create records."""
+    out = {}
+    for x in recs:
+        if x[2] == WK_PARTITION_CREATE:
+            name = struct.pack("<QQ", x[7], x[8]).rstrip(b"\0").decode()
+            out[name] = x[6] & 0xffffffff
+    return out
+
+
+def result_line(out, scenario, min_attacks):
+    """The referee's line: at least MIN_ATTACKS attacks, and 0 of everything else. Returns the
+    number of attacks."""
+    m = RESULT.search(out)
+    check(m, f"no result line:\n{out[-4000:]}")
+    name, attacks, escapes, crashes, corrupt = m.group(1), *map(int, m.groups()[1:])
+    check(name == scenario, f"result line names {name}, want {scenario}")
+    check(attacks >= min_attacks, f"{attacks} attacks, want at least {min_attacks}")
+    check(escapes == 0, f"{escapes} escapes:\n{m.group(0)}\n{out[-4000:]}")
+    check(crashes == 0, f"{crashes} kernel crashes (the kernel answered wrongly)")
+    check(corrupt == 0, f"{corrupt} victim corruptions")
+    v = re.search(r"^\[victim\] victim: (\d+) checks of (\d+) sentinel words, (\d+) corruptions$",
+                  out, re.M)
+    check(v and int(v.group(1)) >= 2 and int(v.group(3)) == 0, f"victim line: {v and v.group(0)}")
+    expect_lines(out, [r"^\[ping\] ping: 1000 round trips, 0 bad replies, ",
+                       r"^\[pong\] pong: answered 1000$",
+                       r"^partitions: all exited at \d+ ns since reset$"])
+    return attacks
+
+
+def contains_of(recs, who):
+    return [x for x in recs if x[2] == WK_CONTAIN and x[6] & 0xffffffff == who]
+
+
+def timed(tag, fn):
+    t = time.monotonic()
+    out = fn()
+    print(f"{tag}: {time.monotonic() - t:.1f} s wall")
+    return out
+
+
+# ---- 1. address probe ----
+
+def scenario_probe():
+    """Thousands of touches outside its own memory; each a stage-2 fault, contained, restored."""
+    for icount in (True,):
+        parts, edges = honest_parties([("attacker", "hs_probe",
+                                        ["cpu = <0>;", 'on-fault = "restore";'])])
+        tag = "probe" + ("" if icount else "-mttcg")
+        r, recs = timed(tag, lambda: boot_custom(f"hostile-{tag}", parts, edges, icount=icount))
+        out = r.stdout
+        attacks = result_line(out, "probe", 2500)
+        m = re.search(r"^\[attacker\] probe: (\d+) probes, (\d+) contained, (\d+) escapes$",
+                      out, re.M)
+        check(m and int(m.group(1)) == attacks == int(m.group(2)) and m.group(3) == "0",
+              f"probe line: {m and m.group(0)}")
+        who = indices(recs)["attacker"]
+        cs = contains_of(recs, who)
+        check(len(cs) == attacks, f"{len(cs)} contain records for {attacks} probes")
+        check(all(x[7] == CONTAIN_FAULT | CONTAIN_RESTORE << 8 for x in cs),
+              "a probe was not contained by a restore")
+        # The kernel names the IPA of each stage-2 fault: the probes reached what they aimed at.
+        ipas = set(int(a, 16) for a in re.findall(
+            r"^\[attacker\] FAULT: ESR_EL2=0x[0-9a-f]+ EC=0x2[04] at ELR 0x[0-9a-f]+, FAR "
+            r"0x[0-9a-f]+ \(IPA 0x([0-9a-f]+)\)$", out, re.M))
+        for a in (0x8000000, 0x9000000, 0xa000000, 0x40200000, 0x4a000000, 0x4a800000,
+                  0x48000000, 0x47000000, 0x4ffff000, 0xffff0000, 0x100000):
+            check(a in ipas, f"no stage-2 fault at IPA {a:#x}")
+
+
+def refusals(recs, who):
+    """Refusals of partition WHO: (written one by one, counted in WK_QUOTA summaries)."""
+    written = len([x for x in recs if x[2] == WK_REFUSED and x[5] == who])
+    counted = sum(x[8] for x in recs if x[2] == WK_QUOTA and x[6] & 0xffffffff == who
+                  and x[7] == QUOTA_REFUSALS)
+    return written, counted
+
+
+def refused_kinds(recs, who, kind, err):
+    return [x for x in recs if x[2] == WK_REFUSED and x[5] == who and x[7] & 0xffff == kind
+            and (x[7] >> 16) & 0xffff == err]
+
+
+# ---- 2. capabilities ----
+
+CAPS_RACE, CAPS_UAF = 1500, 64
+
+
+def scenario_caps():
+    """Forged slots, wrong types, escalated derivations and grants, uses after revoke and
+    delete, and a revoke racing a helper's uses on the other CPU (with and without icount:
+    without it both CPUs really run at once)."""
+    for icount in (True, False):
+        tag = "caps" + ("" if icount else "-mttcg")
+        parts, edges = honest_parties([
+            ("attacker", "hs_caps", ["cpu = <0>;", 'on-fault = "restore";', 'controls = "helper";']),
+            ("helper", "hs_caps_helper", ["cpu = <1>;", 'on-fault = "restore";'])],
+            [("attacker", "helper")])
+        r, recs = timed(tag, lambda: boot_custom(f"hostile-{tag}", parts, edges, icount=icount))
+        out = r.stdout
+        attacks = result_line(out, "caps", 15000)
+        m = re.search(r"^\[attacker\] caps: (\d+) attacks, (\d+) refused, 0 escapes, (\d+) "
+                      r"legitimate calls, (\d+) refused calls$", out, re.M)
+        check(m and int(m.group(1)) == attacks, f"{tag}: attacker line: {m and m.group(0)}")
+        a_refused = int(m.group(4))
+        h = re.search(r"^\[helper\] helper: (\d+) uses, (\d+) refused after the revoke, (\d+) "
+                      r"raced reads contained, 0 escapes, (\d+) refused calls$", out, re.M)
+        check(h, f"{tag}: no helper line:\n{out[-3000:]}")
+        uses, after, raced, h_refused = map(int, h.groups())
+        check(after == 2 * CAPS_RACE, f"{tag}: {after} refusals after the revoke, want "
+              f"{2 * CAPS_RACE} (a cap_info and a read each round)")
+        check(uses > CAPS_RACE, f"{tag}: the helper used its capability only {uses} times")
+        ids = indices(recs)
+        att, hlp = ids["attacker"], ids["helper"]
+        check(len(contains_of(recs, att)) == CAPS_UAF,
+              f"{tag}: {len(contains_of(recs, att))} contained uses of revoked pages, want {CAPS_UAF}")
+        check(len(contains_of(recs, hlp)) == CAPS_RACE + raced,
+              f"{tag}: {len(contains_of(recs, hlp))} helper containments, want {CAPS_RACE} + {raced}")
+        # The helper's last cap_info, which sees their edge gone, is refused too.
+        for who, want, name in ((att, a_refused, "attacker"), (hlp, h_refused + 1, "helper")):
+            written, counted = refusals(recs, who)
+            check(written + counted == want, f"{tag}: {name}: {written} refusals written + "
+                  f"{counted} counted over its quota, it made {want}")
+        check(not re.search(r"^coherence: epoch \d+: (attacker|helper) cpu", out, re.M),
+              f"{tag}: the attacker or the helper moved: the race was not across CPUs")
+        grants = [x for x in recs if x[2] == WK_CAP_GRANT and x[5] == att]
+        revokes = [x for x in recs if x[2] == WK_CAP_REVOKE and x[5] == att]
+        check(len(grants) == CAPS_RACE, f"{tag}: {len(grants)} grants, want {CAPS_RACE}")
+        check(len(revokes) == CAPS_RACE + CAPS_UAF, f"{tag}: {len(revokes)} revokes")
+        for kind, err, least, what in ((WK_CAP_DERIVE, E_DENIED, 8, "escalated derivations"),
+                                       (WK_CAP_DERIVE, E_INVALID, 3, "derivations with no rights"),
+                                       (WK_CAP_GRANT, E_DENIED, 6, "grants beyond the rights"),
+                                       (WK_CAP_REVOKE, E_DENIED, 3, "revokes without REVOKE"),
+                                       (WK_EDGE_SEND, E_DENIED, 5, "sends on revoked or wrong "
+                                        "capabilities")):
+            n = len(refused_kinds(recs, att, kind, err))
+            check(n >= least, f"{tag}: {n} witnessed refusals of {what}, want at least {least}")
+
+
+SCENARIOS = {
+    "probe": scenario_probe,
+    "caps": scenario_caps,
+}
+
+if __name__ == "__main__":
+    WORK.mkdir(parents=True, exist_ok=True)
+    main([(SCENARIO, SCENARIOS[SCENARIO])])
