@@ -31,18 +31,44 @@ static enum kerr replay_create(const struct witness_record *r)
 	return partition_create(name, &h);
 }
 
+/* Kinds kernel_replay re-executes (WK_HYPERCALL only ever appears inside a refusal). */
+static bool replayable_kind(u16 kind)
+{
+	return kind != WK_HYPERCALL && witness_kind_name(kind) != NULL;
+}
+
+const char *kernel_replay_check(const struct witness_record *r)
+{
+	if (r->tier > TIER_P3)
+		return "its tier is not a proof tier (0..3)";
+	if (!replayable_kind(r->kind))
+		return "replay does not know its kind";
+	if (r->kind == WK_BOOT) {
+		if (r->seq != 0)
+			return "a boot record must be record 0";
+		if (r->cpu >= bits(r->arg0, 0, 32))
+			return "it boots on a CPU the machine it declares does not have";
+		return NULL;
+	}
+	if (witness_count() == 0)
+		return "no boot record came before it";
+	if (r->cpu >= kernel_machine()->ncpus)
+		return "its cpu is not one of the booted machine's CPUs";
+	return NULL;
+}
+
 enum kerr kernel_replay(const struct witness_record *r)
 {
 	handle_t h;
 	u32 off, len;
 
+	if (kernel_replay_check(r))
+		return KERR_INVALID;
 	switch (r->kind) {
 	case WK_BOOT: {
 		struct machine_desc m = { .ncpus = bits(r->arg0, 0, 32),
 					  .nnodes = bits(r->arg0, 32, 32),
 					  .mem_bytes = r->arg1 };
-		if (r->seq != 0)
-			return KERR_INVALID;
 		return kernel_boot(&m);
 	}
 	case WK_HALT:

@@ -10,27 +10,53 @@
 
 void trace_error(const struct trace_reader *r, const char *fmt, ...)
 {
+	char msg[2 * LINE_MAX_BYTES];
 	va_list ap;
 
-	fprintf(stderr, "%s:%lu: ", r->path, r->line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* Fields of the trace appear in messages: no control characters or raw bytes. */
+	for (char *p = msg; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
+	fprintf(r->errors ? r->errors : stderr, "%s:%lu: %s\n", r->path, r->line, msg);
 }
 
-/* Next line that is not blank or a comment, without its newline; 0 at end, -1 on error. */
+/*
+ * Next line that is not blank or a comment, without its newline; 0 at end, -1 on error. Read
+ * a byte at a time, so that the length is known exactly: fgets would hide a NUL byte, and the
+ * rest of that line would vanish without a word.
+ */
 static int next_line(struct trace_reader *r, char *buf)
 {
-	while (fgets(buf, LINE_MAX_BYTES, r->f)) {
-		size_t n = strlen(buf);
-		r->line++;
-		if (n == LINE_MAX_BYTES - 1 && buf[n - 1] != '\n' && !feof(r->f)) {
-			trace_error(r, "line longer than %d bytes", LINE_MAX_BYTES - 2);
+	for (;;) {
+		size_t n = 0;
+		int c;
+		while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
+			if (n == LINE_MAX_BYTES - 2) {
+				r->line++;
+				trace_error(r, "line longer than %d bytes", LINE_MAX_BYTES - 2);
+				return -1;
+			}
+			buf[n++] = (char)c;
+		}
+		if (c == EOF && ferror(r->f)) {
+			r->line++;
+			trace_error(r, "read error: %s", strerror(errno));
 			return -1;
 		}
-		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-			buf[--n] = '\0';
+		if (c == EOF && n == 0)
+			return 0;
+		r->line++;
+		if (memchr(buf, '\0', n)) {
+			trace_error(r, "a NUL byte at column %zu (a trace is text)",
+				    (size_t)((char *)memchr(buf, '\0', n) - buf) + 1);
+			return -1;
+		}
+		while (n > 0 && buf[n - 1] == '\r')
+			n--;
+		buf[n] = '\0';
 		char *p = buf;
 		while (*p == ' ' || *p == '\t')
 			p++;
@@ -38,11 +64,6 @@ static int next_line(struct trace_reader *r, char *buf)
 			continue;
 		return 1;
 	}
-	if (ferror(r->f)) {
-		trace_error(r, "read error: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /* Split @line into at most @max whitespace-separated fields; returns how many. */
@@ -98,15 +119,24 @@ static bool valid_name(const char *s)
 
 int trace_open(struct trace_reader *r, const char *path)
 {
-	char buf[LINE_MAX_BYTES], *f[3];
+	FILE *f = fopen(path, "r");
 
-	memset(r, 0, sizeof(*r));
-	r->path = path;
-	r->f = fopen(path, "r");
-	if (!r->f) {
+	if (!f) {
+		memset(r, 0, sizeof(*r));
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
+	return trace_open_stream(r, f, path, stderr);
+}
+
+int trace_open_stream(struct trace_reader *r, FILE *stream, const char *name, FILE *errors)
+{
+	char buf[LINE_MAX_BYTES], *f[3];
+
+	memset(r, 0, sizeof(*r));
+	r->path = name;
+	r->f = stream;
+	r->errors = errors;
 	int got = next_line(r, buf);
 	if (got <= 0) {
 		if (got == 0) {

@@ -7,7 +7,9 @@
  *   STEP = c:PARTITION:NS          compute NS nanoseconds on PARTITION
  *        | m:FROM:TO:BYTES         a message of BYTES from FROM to TO
  * A version 0 request "request AT_NS PARTITION NS" reads as a batch request with no deadline
- * and the single step c:PARTITION:NS.
+ * and the single step c:PARTITION:NS. A trace is untrusted input: every way it can be wrong is
+ * an error naming its line, never a crash or a silent misreading (a NUL byte, which a C string
+ * would hide, is an error too).
  */
 #ifndef RUVIX_SIM_TRACE_H
 #define RUVIX_SIM_TRACE_H
@@ -52,6 +54,7 @@ struct trace_item {
 
 struct trace_reader {
 	FILE *f;
+	FILE *errors; /* where trace_error prints (stderr unless trace_open_stream says) */
 	const char *path;
 	int version;
 	unsigned long line; /* line number of the item returned last */
@@ -62,10 +65,17 @@ struct trace_reader {
 /** Open @path and check its header. Returns 0, or -1 after printing the error. */
 int trace_open(struct trace_reader *r, const char *path);
 
+/**
+ * Read the trace from the open stream @f, named @name in messages, which go to @errors; check
+ * its header. Returns 0, or -1 after printing the error (@f is closed then, and by trace_close).
+ */
+int trace_open_stream(struct trace_reader *r, FILE *f, const char *name, FILE *errors);
+
 /** Read the next item: 1 = got one, 0 = end of trace, -1 = error (printed as file:line). */
 int trace_next(struct trace_reader *r, struct trace_item *item);
 
-/** Print "file:line: " and the message for the item read last, to stderr. */
+/** Print "file:line: " and the message for the item read last, with any byte outside
+ *  printable ASCII shown as '?' (traces are untrusted input). */
 __attribute__((format(printf, 2, 3))) void trace_error(const struct trace_reader *r,
 						       const char *fmt, ...);
 

@@ -148,6 +148,26 @@ def bad_traces_fail_cleanly():
         check(not out.exists(), f"case {i}: a failed run left {out} behind")
 
 
+# Traces the fuzz_trace target found the old reader mishandled (tests/data/fuzz/trace/).
+FUZZ_TRACES = [
+    # A NUL byte ended the line for fgets: the request kept its first step and lost two.
+    ("nul-byte-hides-steps.trace", 4, "a NUL byte at column 24 (a trace is text)"),
+    # The version field was printed as read: a raw 0xff byte in the message.
+    ("unprintable-version.trace", 1, "trace format version ? is not supported"),
+]
+
+
+def fuzzed_traces_fail_cleanly():
+    for name, line, msg in FUZZ_TRACES:
+        trace = ROOT / "tests" / "data" / "fuzz" / "trace" / name
+        out = WORK / f"fuzz-{name}"
+        r = sim(out, trace)
+        check(r.returncode == 1, f"{name}: exit {r.returncode}, want 1")
+        check(f"{trace}:{line}: {msg}" in r.stderr, f"{name}: want '{line}: {msg}' in: {r.stderr}")
+        check(all(32 <= ord(ch) < 127 for ch in r.stderr.strip()), f"{name}: {r.stderr!r}")
+        check(not out.exists(), f"{name}: a failed run left {out} behind")
+
+
 def failed_run_keeps_the_previous_report():
     out = WORK / "keep"
     check(sim(out).returncode == 0, "first run failed")
@@ -180,6 +200,69 @@ def bad_machines_fail_with_node_and_property():
         check(not (WORK / f"badm-out{i}").exists(), f"machine case {i}: created the output dir")
     r = sim(WORK / "badm-name", TINY, "no-such-machine")
     check(r.returncode == 1 and "no shipped machine 'no-such-machine'" in r.stderr, r.stderr)
+
+
+# ruvix-witness on logs that are not intact runs (tests/data/fuzz/replay and witness/):
+# (file, arguments, exit status, text in its output).
+BAD_LOGS = [
+    # Valid chain, tier 7: verify passed it and replay stopped on a CHECK (exit 70).
+    ("replay/tier-out-of-range.log", ["verify"], 1,
+     "record 1: tier 7 is not a proof tier (0..3)"),
+    ("replay/tier-out-of-range.log", ["replay"], 1,
+     "record 1: tier 7 is not a proof tier (0..3)"),
+    # A record on CPU 5 of a 2-CPU machine: it replayed as if that CPU existed.
+    ("replay/cpu-out-of-range.log", ["verify"], 0, "OK"),
+    ("replay/cpu-out-of-range.log", ["replay"], 1,
+     "record 1 (policy_set): cannot be replayed: its cpu is not one of the booted machine's "
+     "CPUs"),
+    ("witness/no-halt.log", ["verify"], 1,
+     "record 1: no halt record: the log is truncated or the machine did not stop cleanly"),
+    ("witness/no-halt.log", ["verify", "--open"], 0, "2 records, head"),
+    ("witness/no-halt.log", ["replay"], 1, "record 1: no halt record"),
+    ("witness/no-halt.log", ["replay", "--open"], 0, "2 records re-executed"),
+    ("witness/no-halt.log", ["dump"], 0, "policy_set"),
+    ("witness/time-backwards.log", ["verify"], 1,
+     "record 2: time 150 ns is before the previous record's 200 ns"),
+    ("witness/halt-count-wrong.log", ["verify"], 1,
+     "record 2: the halt record counts 5 records before it, but there are 2"),
+    ("witness/record-after-halt.log", ["verify", "--open"], 1,
+     "record 2: a record after the halt record"),
+    ("witness/boot-not-first.log", ["verify", "--open"], 1,
+     "record 0: kind 0x0006, expected boot"),
+    # dump printed random bytes as records and exited 0.
+    ("witness/random-128.bin", ["dump"], 1,
+     "record 0: seq is 3525160536936509049, expected 0 (this is not the start of a witness log)"),
+    ("witness/partial-100.bin", ["dump"], 1,
+     "record 1: truncated, 36 of 64 bytes at byte offset 64"),
+    ("witness/partial-100.bin", ["verify"], 1,
+     "record 1: truncated, 36 of 64 bytes at byte offset 64"),
+]
+
+
+def witness_tool_treats_logs_as_untrusted():
+    data = ROOT / "tests" / "data" / "fuzz"
+    for name, args, status, text in BAD_LOGS:
+        log = data / name
+        r = run([WITNESS, args[0], log, *args[1:]])
+        check(r.returncode == status, f"{name} {args}: exit {r.returncode}, want {status}: "
+              f"{r.stdout}{r.stderr}")
+        check(text in r.stdout + r.stderr, f"{name} {args}: want '{text}' in: {r.stdout}{r.stderr}")
+        if args[0] == "dump" and status != 0:
+            check(r.stdout == "", f"{name}: a refused dump printed {r.stdout!r}")
+    # --force prints every whole record of a damaged log, and still says it is damaged.
+    r = run([WITNESS, "dump", "--force", data / "witness" / "random-128.bin"])
+    check(r.returncode == 1 and len(r.stdout.splitlines()) == 3, f"dump --force: {r.stdout}")
+    empty = WORK / "empty.wlog"
+    empty.write_bytes(b"")
+    for cmd in ("verify", "dump", "replay"):
+        r = run([WITNESS, cmd, empty])
+        check(r.returncode == 1 and "record 0: empty log" in r.stdout + r.stderr,
+              f"{cmd} of an empty file: {r.returncode} {r.stdout}{r.stderr}")
+        r = run([WITNESS, cmd, WORK])
+        check(r.returncode == 2 and "a directory, not a witness log" in r.stderr and not r.stdout,
+              f"{cmd} of a directory: {r.returncode} {r.stdout}{r.stderr}")
+    r = run([WITNESS, "dump", data / "witness" / "no-halt.log", "--open"])
+    check(r.returncode == 2 and "unknown argument '--open'" in r.stderr, r.stderr)
 
 
 def manifest_run_replays_to_the_reported_digest():
@@ -400,6 +483,8 @@ if __name__ == "__main__":
         ("edf_puts_the_deadline_first", edf_puts_the_deadline_first),
         ("log_verifies_and_tampering_is_caught", log_verifies_and_tampering_is_caught),
         ("bad_traces_fail_cleanly", bad_traces_fail_cleanly),
+        ("fuzzed_traces_fail_cleanly", fuzzed_traces_fail_cleanly),
+        ("witness_tool_treats_logs_as_untrusted", witness_tool_treats_logs_as_untrusted),
         ("failed_run_keeps_the_previous_report", failed_run_keeps_the_previous_report),
         ("bad_machines_fail_with_node_and_property", bad_machines_fail_with_node_and_property),
         ("manifest_run_replays_to_the_reported_digest", manifest_run_replays_to_the_reported_digest),

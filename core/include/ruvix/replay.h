@@ -14,8 +14,19 @@
 #include <ruvix/witness.h>
 
 /**
- * Re-execute one record. Returns KERR_INVALID for a record that cannot be replayed (unknown
- * kind, or a boot record that is not first); otherwise what the operation returned.
+ * Why @rec cannot be replayed on the kernel as it stands, or NULL when it can. A log is
+ * untrusted input, so the fields the kernel would otherwise take on trust are checked first:
+ * the tier must be a proof tier (0..3), which witness_emit CHECKs; the kind must be one replay
+ * knows; a boot record must be record 0 and run on one of the CPUs it declares; any other
+ * record must come after a boot and run on one of the booted machine's CPUs. Returns a static,
+ * constant sentence.
+ */
+const char *kernel_replay_check(const struct witness_record *rec);
+
+/**
+ * Re-execute one record. Returns KERR_INVALID, writing nothing, for a record that
+ * kernel_replay_check refuses; otherwise what the operation returned. No record, whatever its
+ * fields hold, makes the kernel stop on a failed CHECK.
  */
 enum kerr kernel_replay(const struct witness_record *rec);
 
