@@ -107,6 +107,7 @@ u32 kernel_tick(void)
 		proof_defer(P3_WITNESS_CHAIN, HANDLE_NONE);
 	}
 	quota_summarise(false);
+	witness_segment_tick();
 	return lease_expire_due();
 }
 

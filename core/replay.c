@@ -84,6 +84,19 @@ enum kerr kernel_replay(const struct witness_record *r)
 			       : KERR_WITNESS;
 	case WK_POLICY_SET:
 		return policy_set(bits(r->arg0, 0, 32), r->arg1);
+	case WK_SEGMENT: {
+		/* It must carry the chain value before it, or a segment verified on its own would
+		 * start from a forged one. */
+		u8 head[WITNESS_CHAIN_SIZE];
+		witness_head(head);
+		for (unsigned i = 0; i < 16; i++)
+			if (head[i] != (u8)((i < 8 ? r->arg0 : r->arg1) >> (8 * (i % 8))))
+				return KERR_INVALID;
+		return witness_emit(r->kind, r->tier, r->actor, r->target, r->arg0, r->arg1) ==
+				       WITNESS_OK
+			       ? KERR_OK
+			       : KERR_WITNESS;
+	}
 	case WK_QUOTA_SET:
 		return quota_set(r->target, (u8)bits(r->arg0, 0, 8), bits(r->arg0, 16, 32), r->arg1,
 				 (u8)bits(r->arg0, 8, 8));

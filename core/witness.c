@@ -20,6 +20,9 @@ static struct {
 	 * for the P3 audit. */
 	u8 ring[RUVIX_WITNESS_RING][WITNESS_RECORD_SIZE];
 	u8 ring_base[WITNESS_CHAIN_SIZE];
+	u64 segment_records; /* records a segment holds before the next starts (0: the default) */
+	u64 segment_start;   /* seq of the current segment's first record */
+	u64 segment;	     /* its number: 0 for the one boot starts */
 } chain;
 
 enum witness_err witness_emit(u16 kind, u8 tier, u32 actor, u64 target, u64 arg0, u64 arg1)
@@ -94,6 +97,32 @@ bool witness_audit(u64 *detail)
 	}
 	*detail = chain.next_seq;
 	return memcmp(prev, chain.head, WITNESS_CHAIN_SIZE) == 0;
+}
+
+void witness_set_segment_records(u64 records)
+{
+	CHECK(records >= 2);
+	chain.segment_records = records;
+}
+
+bool witness_segment_tick(void)
+{
+	u64 size = chain.segment_records ? chain.segment_records : RUVIX_WITNESS_SEGMENT;
+	u64 a = 0, b = 0;
+
+	if (chain.next_seq == 0 || chain.next_seq - chain.segment_start < size)
+		return false;
+	for (unsigned i = 0; i < 8; i++) {
+		a |= (u64)chain.head[i] << (8 * i);
+		b |= (u64)chain.head[8 + i] << (8 * i);
+	}
+	u64 seq = chain.next_seq;
+	if (witness_emit(WK_SEGMENT, TIER_KERNEL, WITNESS_ACTOR_KERNEL, chain.segment + 1, a, b) !=
+	    WITNESS_OK)
+		return false;
+	chain.segment++;
+	chain.segment_start = seq;
+	return true;
 }
 
 void witness_reset(void)

@@ -80,6 +80,8 @@ const char *witness_kind_name(u16 kind)
 		return "quota";
 	case WK_QUOTA_SET:
 		return "quota_set";
+	case WK_SEGMENT:
+		return "segment";
 	case WK_PARTITION_CREATE:
 		return "partition_create";
 	case WK_PARTITION_PLACE:

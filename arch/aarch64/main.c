@@ -15,6 +15,7 @@
  */
 #include <libfdt.h>
 #include <ruvix/cap.h>
+#include <ruvix/config.h>
 #include <ruvix/kernel.h>
 #include <ruvix/klib.h>
 #include <ruvix/partition.h>
@@ -344,23 +345,29 @@ static void load_manifest(void)
 	}
 }
 
-/* ruvix.epoch-budget-ns=N: the coherence epoch's DC-2 budget (1 to 10^12 ns; default 50,000). */
-static u64 epoch_budget_arg(void)
+/* Boot argument @key=N, an integer in [@min, @max]; @dflt when absent; exit 8 otherwise. */
+static u64 integer_arg(const char *key, u64 min, u64 max, u64 dflt, const char *range)
 {
 	char arg[24], *end;
 
-	if (!platform_bootarg(&board, "ruvix.epoch-budget-ns", arg, sizeof(arg))) {
-		if (!platform_has_bootarg(&board, "ruvix.epoch-budget-ns"))
-			return PLACEMENT_BUDGET_NS;
+	if (!platform_bootarg(&board, key, arg, sizeof(arg))) {
+		if (!platform_has_bootarg(&board, key))
+			return dflt;
 		arg[0] = '\0'; /* too long: refused below */
 	}
-	unsigned long ns = strtoul(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end || ns < 1 || ns > 1000000000000ul) {
-		kprintf("FATAL: ruvix.epoch-budget-ns=%s: expected an integer from 1 to 10^12\n",
-			arg);
+	unsigned long v = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || v < min || v > max) {
+		kprintf("FATAL: %s=%s: expected an integer from %s\n", key, arg, range);
 		board_exit(EXIT_BAD_BOOTARGS);
 	}
-	return ns;
+	return v;
+}
+
+/* ruvix.epoch-budget-ns=N: the coherence epoch's DC-2 budget (1 to 10^12 ns; default 50,000). */
+static u64 epoch_budget_arg(void)
+{
+	return integer_arg("ruvix.epoch-budget-ns", 1, 1000000000000ull, PLACEMENT_BUDGET_NS,
+			   "1 to 10^12");
 }
 
 /* Give every partition that names a program a vCPU and hand them to placement; returns how
@@ -455,6 +462,9 @@ void boot_main(const void *dtb)
 		kprintf("FATAL: kernel_boot: %s\n", kerr_name(kerr));
 		board_exit(kerr == KERR_WITNESS ? EXIT_WITNESS : EXIT_BAD_MACHINE);
 	}
+	/* ruvix.segment-records=N: records in a log segment (docs/witness.md). */
+	witness_set_segment_records(integer_arg("ruvix.segment-records", 2, 1ull << 30,
+						RUVIX_WITNESS_SEGMENT, "2 to 2^30"));
 	kprintf("witness: first record at %lu ns since reset, log on the virtio console at "
 		"0x%lx\n",
 		(unsigned long)witness_first_time_ns(), (unsigned long)wlog_base());

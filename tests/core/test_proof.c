@@ -1,6 +1,7 @@
 /* The proof gate: single-use tokens bound to one operation; P3 deferred deep checks. */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include <ruvix/cap.h>
 #include <ruvix/checkpoint.h>
@@ -134,4 +135,31 @@ Test(proof, p3_audit_passes_on_a_healthy_tree)
 	cr_assert_geq(kernel_idle(100), 1);
 	cr_assert_eq(test_hal.nrecords, before, "a passing check writes nothing");
 	cr_assert(partition_valid(a));
+}
+
+/* Every partition's deferred check fits, also when slots are reused: checks coalesce per
+ * partition slot, so one partition cannot crowd out another's and none is dropped. */
+Test(proof, the_p3_queue_holds_a_check_for_every_partition_slot)
+{
+	handle_t h[RUVIX_MAX_PARTITIONS];
+	char name[8];
+
+	test_boot(1);
+	for (int i = 0; i < RUVIX_MAX_PARTITIONS; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		h[i] = test_partition(name, 0);
+		proof_defer(P3_CAP_TREE, h[i]);
+	}
+	proof_defer(P3_WITNESS_CHAIN, HANDLE_NONE);
+	cr_assert_eq(proof_pending(), RUVIX_MAX_PARTITIONS + 1);
+	/* A partition that dies with a check queued, and the slot's next occupant asking for
+	 * one: still one entry for the slot. */
+	for (int round = 0; round < 3; round++) {
+		cr_assert_eq(partition_ctl_kernel(h[0], PART_TERMINATE, 0), KERR_OK);
+		h[0] = test_partition("again", 0);
+		proof_defer(P3_CAP_TREE, h[0]);
+	}
+	cr_assert_eq(proof_pending(), RUVIX_MAX_PARTITIONS + 1);
+	cr_assert_eq(proof_run_deferred(1000), RUVIX_MAX_PARTITIONS + 1);
+	cr_assert_eq(proof_pending(), 0);
 }

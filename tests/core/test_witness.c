@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include <ruvix/kernel.h>
 #include <ruvix/witness.h>
 
 #include "test_hal.h"
@@ -169,4 +170,32 @@ Test(witness, every_kind_has_a_name)
 	for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		cr_assert_not_null(witness_kind_name(kinds[i]));
 	cr_assert_null(witness_kind_name(0xfffe));
+}
+
+/* A full segment starts the next at the next tick, with the chain value before it, so the
+ * segment can be verified on its own; a boot goes back to the default size. */
+Test(witness, a_full_segment_starts_the_next_with_the_chain_before_it)
+{
+	test_boot(1);
+	witness_set_segment_records(5);
+	test_partition("a", 0); /* 3 records (create, place, start) after the boot record */
+	kernel_tick();
+	cr_assert_eq(test_hal_last().kind, WK_PARTITION_CTL, "only 4 records: not full yet");
+	test_partition("b", 0);
+	u8 before[WITNESS_CHAIN_SIZE];
+	witness_head(before);
+	kernel_tick();
+	struct witness_record s = test_hal_last();
+	cr_assert_eq(s.kind, WK_SEGMENT);
+	cr_assert_eq(s.target, 1);
+	cr_assert_arr_eq(&s.arg0, before, 8);
+	cr_assert_arr_eq(&s.arg1, before + 8, 8);
+	usize n = test_hal.nrecords;
+	kernel_tick();
+	cr_assert_eq(test_hal.nrecords, n, "a new segment of one record is not full");
+	test_boot(1);
+	for (int i = 0; i < 3; i++)
+		test_partition(i == 0 ? "x" : i == 1 ? "y" : "z", 0);
+	kernel_tick();
+	cr_assert_neq(test_hal_last().kind, WK_SEGMENT, "a boot restores the default size");
 }

@@ -153,6 +153,34 @@ def scenario_log_channel():
     expect_lines(r.stdout, [r"^FATAL: RuVix must start at EL2 "])
 
 
+WK_SEGMENT = 0x0a
+
+
+def scenario_log_segments():
+    """A log is a stream that never fills: every 1,000 records (ruvix.segment-records=1000) the
+    next kernel tick starts a new segment with a WK_SEGMENT record that carries the chain
+    value before it, so each segment verifies on its own; the machine runs to its own halt."""
+    r, wlog = boot("boot", "log-segments", append="ruvix.segment-records=1000")
+    check(r.returncode == 0, f"exit status {r.returncode}:\n{r.stdout}")
+    verify_log(r, wlog)
+    data = wlog.read_bytes()
+    recs = records(wlog)
+    segs = [i for i, x in enumerate(recs) if x[2] == WK_SEGMENT]
+    check(len(segs) >= 4, f"{len(segs)} segments in {len(recs)} records, want one per 1,000")
+    starts = [0] + segs
+    for k, i in enumerate(segs):
+        check(recs[i][6] == k + 1, f"segment record {i} numbers itself {recs[i][6]}, want {k + 1}")
+        check(i - starts[k] >= 1000, f"segment {k} holds only {i - starts[k]} records")
+        prev = data[(i - 1) * 64 + 48:i * 64]
+        check(struct.pack("<QQ", recs[i][7], recs[i][8]) == prev,
+              f"segment record {i} does not carry the chain value before it")
+    check(recs[-1][2] == WK_HALT, "no halt record at the end")
+    bad, _ = boot("boot", "log-segments-bad", append="ruvix.segment-records=1")
+    check(bad.returncode == 8, f"segment-records=1: status {bad.returncode}, want 8")
+    expect_lines(bad.stdout, [r"^FATAL: ruvix.segment-records=1: expected an integer from 2 to "
+                              r"2\^30$"])
+
+
 def scenario_coherence():
     """The coherence engine runs at EL2: the epoch benchmark's five sizes, each with
     migrations and a consistent spread, then a clean exit and a log that verifies."""
@@ -576,6 +604,16 @@ def scenario_refusal_flood():
           "want all 100,000 calls accounted for")
     check(1024 <= written < 2000, f"{written} refusals written one by one, want about the burst")
     check(len(recs) < 10000, f"{len(recs)} records for a flood of 100,000 calls")
+    # Throttled, the flood gives its CPU back after each call over its quota: a computation
+    # beside it loses the CPU for one call at a time, never for most of a 1 ms time slice
+    # (unthrottled: about 15 times in its 30 ms).
+    r, recs = boot_custom("refusal-flood-cruncher", [
+        ("flood", "flood", ["witness-quota = <16 0>;"]), ("cruncher", "cruncher", [])])
+    m = re.search(r"^\[cruncher\] cruncher: done, lost the CPU (\d+) times, (\d+) of them for "
+                  r"more than half a time slice$", r.stdout, re.M)
+    check(m and int(m.group(1)) > 0, f"no cruncher report, or it never lost the CPU:\n{r.stdout}")
+    check(int(m.group(2)) == 0, f"the cruncher lost the CPU {m.group(2)} times for more than half "
+          "a slice: the flood kept its time slices instead of being throttled")
     r, recs = boot_custom("refusal-flood-stop", [
         ("flood", "flood", ['on-quota = "stop";', "witness-quota = <16 0>;"]),
         ("ping", "ping", []), ("pong", "pong", ["cpu = <1>;"])], [("ping", "pong")])
@@ -635,6 +673,7 @@ def scenario_forged_lines():
 
 
 SCENARIOS = {
+    "log-segments": scenario_log_segments,
     "semihost-el1": scenario_semihost_el1,
     "refusal-flood": scenario_refusal_flood,
     "console-flood": scenario_console_flood,

@@ -53,6 +53,10 @@ enum witness_kind {
 				 * arg0: enum quota_kind, arg1: units refused since the last one */
 	WK_QUOTA_SET = 0x0009,	/* target: partition, arg0: kind | action << 8 | burst << 16,
 				 * arg1: units per second */
+	WK_SEGMENT = 0x000A,	/* the first record of a new log segment: target: segment number
+				 * (1, 2, ...), arg0 and arg1: the chain value before this record
+				 * (bytes 0..7 and 8..15, little-endian), so a segment can be
+				 * verified on its own (docs/witness.md) */
 
 	/* partitions */
 	WK_PARTITION_CREATE = 0x0010, /* target: new handle, arg0, arg1: name (16 bytes) */
@@ -169,6 +173,20 @@ u64 witness_first_time_ns(void);
  * of the first record that does not.
  */
 bool witness_audit(u64 *detail);
+
+/**
+ * Start a new segment (a WK_SEGMENT record) at the next witness_segment_tick once the current
+ * one holds at least @records records (at least 2). A boot sets it back to
+ * RUVIX_WITNESS_SEGMENT (Meson option witness_segment).
+ */
+void witness_set_segment_records(u64 records);
+
+/**
+ * Called from kernel_tick: if the current segment is full, write the WK_SEGMENT record that
+ * starts the next one. A log is a stream that never fills: segments let the host cut it into
+ * files each of which verifies on its own. Returns true when a segment started.
+ */
+bool witness_segment_tick(void);
 
 /** Forget the chain: the next record is seq 0 again. For a reset and for tests. */
 void witness_reset(void);
