@@ -319,6 +319,13 @@ enum partition_state partition_state_home(handle_t h, u32 *cpu)
 	return (enum partition_state)p->state;
 }
 
+bool partition_runnable(handle_t h)
+{
+	struct partition *p = lookup(h);
+
+	return p && p->state == PS_RUNNING;
+}
+
 const char *partition_name(handle_t h)
 {
 	struct partition *p = lookup(h);

@@ -182,8 +182,9 @@ bool quota_take_throttle(u32 p)
 
 bool quota_stop_due(u32 p)
 {
-	return p < RUVIX_MAX_PARTITIONS && partition_index_valid(p) &&
-	       table[p].owner == partition_handle(p) && table[p].stop_due;
+	/* On every hypercall's way out: the flag first, the owner only when it is set. */
+	return p < RUVIX_MAX_PARTITIONS && table[p].stop_due && partition_index_valid(p) &&
+	       table[p].owner == partition_handle(p);
 }
 
 void quota_digest(u8 acc[16])

@@ -32,6 +32,7 @@ struct run_queue {
 
 static struct entity ent[RUVIX_MAX_PARTITIONS];
 static struct run_queue queues[RUVIX_MAX_CPUS];
+static u32 budgeted; /* entities with a CPU budget: while 0, picks skip the budget checks */
 static u64 wakes;
 
 static void dequeue(struct entity *e, u32 index)
@@ -69,6 +70,8 @@ static struct entity *entity_of(handle_t h)
 	if (e->owner != h) {
 		if (e->queued)
 			dequeue(e, index);
+		if (e->budget)
+			budgeted--;
 		*e = (struct entity){ .mode = SCHED_FLOW, .owner = h };
 	}
 	return e;
@@ -107,6 +110,7 @@ enum kerr sched_set_budget(handle_t h, u64 budget_ns, u64 period_ns)
 	if (budget_ns == 0 ? period_ns != 0 : period_ns == 0 || budget_ns > period_ns)
 		return KERR_INVALID;
 	struct entity *e = entity_of(h);
+	budgeted += (budget_ns != 0) - (e->budget != 0);
 	e->budget = budget_ns;
 	e->period = period_ns;
 	e->used = 0;
@@ -200,7 +204,8 @@ static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 		return KERR_STATE;
 	struct entity *e = entity_of(h);
 	u64 now = hal_now_ns();
-	charge(e, now);
+	if (e->running)
+		charge(e, now);
 	if (!explicit_deadline)
 		deadline = now + (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS
 							  : SCHED_FLOW_DEADLINE_NS);
@@ -243,37 +248,49 @@ enum kerr sched_wake_deadline(handle_t h, u64 deadline)
 	return wake(h, true, deadline);
 }
 
+/* Does @a run before @b: the smaller key, then the earlier wake. */
+static bool before(const struct entity *a, const struct entity *b)
+{
+	u64 ka = key_of(a), kb = key_of(b);
+
+	return ka < kb || (ka == kb && a->order < b->order);
+}
+
+/* Position in @q of the entity to run next: with no budgets anywhere, the earliest key. */
+static u32 pick(const struct run_queue *q)
+{
+	u32 best = 0;
+
+	for (u32 k = 1; k < q->count; k++)
+		if (before(&ent[q->idx[k]], &ent[q->idx[best]]))
+			best = k;
+	return best;
+}
+
+/* The earliest key among those within their CPU budget at @now (one over it stays queued until
+ * its next period); q->count when all are over. */
+static u32 pick_within_budget(const struct run_queue *q, u64 now)
+{
+	u32 best = q->count;
+
+	for (u32 k = 0; k < q->count; k++) {
+		struct entity *a = &ent[q->idx[k]];
+		if (over_budget(a, now))
+			continue;
+		if (best == q->count || before(a, &ent[q->idx[best]]))
+			best = k;
+	}
+	return best;
+}
+
 handle_t sched_next(u32 cpu)
 {
 	CHECK(cpu < RUVIX_MAX_CPUS);
 	struct run_queue *q = &queues[cpu];
-
-	u64 now = 0;
-	bool have_now = false;
+	u64 now = budgeted ? hal_now_ns() : 0;
 
 	while (q->count > 0) {
-		/* The earliest key among those within their CPU budget; one over it stays
-		 * queued until its next period. */
-		u32 best = q->count;
-		for (u32 k = 0; k < q->count; k++) {
-			struct entity *a = &ent[q->idx[k]];
-			if (a->budget) {
-				if (!have_now) {
-					now = hal_now_ns();
-					have_now = true;
-				}
-				if (over_budget(a, now))
-					continue;
-			}
-			if (best == q->count) {
-				best = k;
-				continue;
-			}
-			const struct entity *b = &ent[q->idx[best]];
-			u64 ka = key_of(a), kb = key_of(b);
-			if (ka < kb || (ka == kb && a->order < b->order))
-				best = k;
-		}
+		u32 best = budgeted ? pick_within_budget(q, now) : pick(q);
 		if (best == q->count)
 			return HANDLE_NONE; /* all over their budgets */
 		u32 i = q->idx[best];
@@ -288,8 +305,10 @@ handle_t sched_next(u32 cpu)
 			/* Every change of home moves the entry (sched_rehome): no CPU ever picks a
 			 * partition homed on another. */
 			CHECK(home == cpu);
-			ent[i].running = true;
-			ent[i].run_start = ent[i].budget ? (have_now ? now : hal_now_ns()) : 0;
+			if (ent[i].budget) {
+				ent[i].running = true;
+				ent[i].run_start = now;
+			}
 			return h;
 		}
 	}
@@ -313,4 +332,5 @@ void sched_reset(void)
 	memset(ent, 0, sizeof(ent));
 	memset(queues, 0, sizeof(queues));
 	wakes = 0;
+	budgeted = 0;
 }

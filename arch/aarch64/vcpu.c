@@ -92,6 +92,7 @@ struct vcpu {
 	u64 s2_root; /* the stage-2 tables every map and unmap edits */
 	u64 s2_live; /* VTTBR's level-1 table: s2_root's entries while it may run, else empty */
 	bool attached;
+	bool stopped; /* its partition may not run (hal_partition_runnable): gone or not running */
 	u64 slice_ticks; /* its time slice in counter ticks (from its scheduling mode) */
 	u32 last_cpu;	 /* where it last ran (RUVIX_MAX_CPUS before its first run) */
 	bool moved;	 /* placed on another CPU while running: wake that CPU when it leaves */
@@ -258,6 +259,7 @@ const char *vcpu_create(handle_t h, const char *name)
 	v->slice_ticks = timer_ns_to_ticks(sched_slice_ns(h));
 	v->last_cpu = RUVIX_MAX_CPUS;
 	v->live = true;
+	v->stopped = !partition_runnable(h);
 	live_count++;
 	/* A checkpoint the manifest asked for at boot restarts the program from the beginning. */
 	if (checkpoint_exists(p))
@@ -296,12 +298,14 @@ static u32 running_on(const struct vcpu *v)
 	return RUVIX_MAX_CPUS;
 }
 
-/* May @v run now: its partition exists and is in the running state. */
+/*
+ * May @v run now: its partition exists and is in the running state. hal_partition_runnable
+ * hears of every change of that, so the vCPU keeps the answer (stopped) and a trap reads one
+ * flag instead of looking the partition up.
+ */
 static bool may_run(const struct vcpu *v)
 {
-	u32 home;
-
-	return partition_valid(v->handle) && partition_state_home(v->handle, &home) == PS_RUNNING;
+	return !v->stopped;
 }
 
 /*
@@ -318,6 +322,7 @@ void hal_partition_runnable(u32 p, bool runnable)
 
 	if (!v->live)
 		return;
+	v->stopped = !runnable;
 	if (!runnable) {
 		if (v->attached) {
 			v->attached = false;
@@ -607,12 +612,16 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 			hv_dispatch(cur->part, &r);
 			for (int i = 0; i < 6; i++)
 				f->x[i] = r.x[i];
-			/* A yield, a call that ended or suspended it (itself or, through a
-			 * capability, with its own partition), or one over a quota: a throttled
-			 * partition gives its CPU away at once (quota.h). */
+			/* A yield or a call over a quota (a throttled partition gives its CPU away
+			 * at once, quota.h): queued again, which sched_wake refuses for one that
+			 * may not run. Or a call that ended it (any call can, through a quota) or
+			 * suspended it (only a partition control can). */
 			bool throttled = quota_take_throttle(cur->part);
-			if (nr == HV_YIELD || throttled || !may_run(cur))
-				resume = reschedule((nr == HV_YIELD || throttled) && may_run(cur));
+			if (nr == HV_YIELD || throttled)
+				resume = reschedule(true);
+			else if (!partition_valid(cur->handle) ||
+				 (nr == HV_PARTITION_CTL && !may_run(cur)))
+				resume = reschedule(false);
 		} else if (ec == 0x07) {
 			/* FP/SIMD trapped: its first use since the kernel last ran. Load its state
 			 * and re-run the instruction with FP on. */

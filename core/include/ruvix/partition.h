@@ -81,6 +81,9 @@ u32 partition_cpu(handle_t h);
 enum partition_state partition_state(handle_t h);
 /** Both at once (one table lookup, for the scheduler's pick). */
 enum partition_state partition_state_home(handle_t h, u32 *cpu);
+
+/** True when @h names a live partition in PS_RUNNING (one lookup; false for a stale handle). */
+bool partition_runnable(handle_t h);
 const char *partition_name(handle_t h);
 enum contain_action partition_on_fault(handle_t h);
 
