@@ -175,6 +175,9 @@ static inline uint64_t sentinel_check(volatile uint64_t *lo, volatile uint64_t *
 #define PAGE	   0x1000ul
 #define PATIENCE   20000000ull /* yields before a party gives up on another */
 
+#define DETAIL_LINES 4
+#define DETAIL_LEN   112
+
 /* In page 0 of the attacker-referee edge. */
 struct mail {
 	uint64_t round; /* attacker: rounds of attacks done (release) */
@@ -183,6 +186,9 @@ struct mail {
 	char scenario[32];
 	uint64_t ack;	      /* referee: the round the victim has checked after (release) */
 	uint64_t corruptions; /* referee: victim corruptions seen so far */
+	/* attacker: lines the referee prints after the result line, for an attacker whose own
+	 * console quota may be spent by then (the fuzzer's is) */
+	char detail[DETAIL_LINES][DETAIL_LEN];
 };
 
 /* In page 0 of the victim-referee edge; pages 1.. hold sentinels. */
@@ -208,6 +214,32 @@ static inline void mail_begin(const char *scenario)
 	for (; scenario[i] && i < sizeof(m->scenario) - 1; i++)
 		m->scenario[i] = scenario[i];
 	m->scenario[i] = '\0';
+}
+
+/* Attacker: append text or a number to detail line @k (cut at DETAIL_LEN - 1). */
+static inline void detail(unsigned k, const char *text)
+{
+	volatile char *d = mailbox()->detail[k];
+	unsigned n = 0;
+
+	while (n < DETAIL_LEN - 1 && d[n])
+		n++;
+	for (; *text && n < DETAIL_LEN - 1; text++)
+		d[n++] = *text;
+	d[n] = '\0';
+}
+
+static inline void detail_u64(unsigned k, uint64_t v)
+{
+	char buf[24];
+	int i = 23;
+
+	buf[i] = '\0';
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	detail(k, buf + i);
 }
 
 /* Attacker: report round @r done and wait until the victim has checked its sentinels after

@@ -76,7 +76,7 @@ int main(void)
 	volatile struct vmail *vm = (volatile struct vmail *)edge_window(VR_SLOT);
 	volatile struct mail *am = (volatile struct mail *)edge_window(AR_SLOT);
 	uint64_t own = 0, crashes = 0, last = 0, i = 0, attacks = 0, escapes = 0, their = 0;
-	char scenario[32];
+	char scenario[32], lines[DETAIL_LINES][DETAIL_LEN];
 
 	while (!load_acquire(&vm->ready) && i++ < PATIENCE)
 		yield();
@@ -115,6 +115,11 @@ int main(void)
 						       ? am->scenario[i]
 						       : '?');
 			scenario[i] = '\0';
+			for (unsigned k = 0; k < DETAIL_LINES; k++) {
+				for (i = 0; i < DETAIL_LEN - 1 && am->detail[k][i]; i++)
+					lines[k][i] = am->detail[k][i];
+				lines[k][i] = '\0';
+			}
 		}
 		store_release(&am->ack, r);
 		last = r;
@@ -127,6 +132,13 @@ int main(void)
 	print(", ", escapes, " escapes");
 	print(", ", their + crashes, " kernel crashes");
 	print(", ", vm->corruptions + own, " victim corruptions\n");
+	for (unsigned k = 0; k < DETAIL_LINES; k++)
+		if (lines[k][0]) {
+			put(scenario);
+			put(": ");
+			put(lines[k]);
+			put("\n");
+		}
 	wait_cap_gone(AR_SLOT, PATIENCE); /* the attacker has read our answer and left */
 	return 0;
 }

@@ -180,9 +180,94 @@ def scenario_caps():
             check(n >= least, f"{tag}: {n} witnessed refusals of {what}, want at least {least}")
 
 
+# ---- 3. hypercall fuzz ----
+
+FUZZ_CALLS = 20000
+
+
+def scenario_fuzz():
+    """20,000 random hypercalls; every answer checked against the ABI. With the default
+    witness quota most refusals are counted in WK_QUOTA records; with a raised one (second
+    boot, without icount) every one is written. Either way they add up to the calls refused."""
+    for icount, quota in ((True, None), (False, "witness-quota = <1000000 1000000>;")):
+        tag = "fuzz" + ("" if quota is None else "-quota") + ("" if icount else "-mttcg")
+        parts, edges = honest_parties([("attacker", "hs_fuzz",
+                                        ["cpu = <0>;"] + ([quota] if quota else []))])
+        r, recs = timed(tag, lambda: boot_custom(f"hostile-{tag}", parts, edges, icount=icount))
+        out = r.stdout
+        attacks = result_line(out, "fuzz", FUZZ_CALLS)
+        m = re.search(r"^\[referee\] fuzz: (\d+) calls, (\d+) malformed, (\d+) succeeded, (\d+) "
+                      r"refused calls, (\d+) refused hypercalls, 0 escapes$", out, re.M)
+        check(m, f"{tag}: no fuzz line:\n{out[-3000:]}")
+        calls, malformed, ok, refused, invalid = map(int, m.groups())
+        check(calls == attacks == FUZZ_CALLS, f"{tag}: {calls} calls, {attacks} attacks")
+        check(malformed > FUZZ_CALLS // 4 and ok > 100 and refused > FUZZ_CALLS // 2,
+              f"{tag}: {malformed} malformed, {ok} succeeded, {refused} refused: the mix is off")
+        expect_lines(out, [r"^\[referee\] fuzz: errors( \d+){12}, 0 registers changed, \d+ "
+                           r"self-harming calls left out$"])
+        who = indices(recs)["attacker"]
+        written, counted = refusals(recs, who)
+        check(written + counted == refused, f"{tag}: {written} refusals written + {counted} "
+              f"counted, the fuzzer had {refused} refused")
+        if quota is None:
+            check(counted > FUZZ_CALLS // 4 and written < 3000,
+                  f"{tag}: {written} written, {counted} counted: the default quota did not act")
+        else:
+            check(counted == 0, f"{tag}: {counted} counted over a raised quota")
+            hv = refused_kinds(recs, who, WK_HYPERCALL, E_INVALID)
+            check(len(hv) == invalid, f"{tag}: {len(hv)} refused-hypercall records, the fuzzer "
+                  f"counted {invalid}")
+
+
+# ---- 4. instructions ----
+
+def scenario_insn():
+    """SMC, BRK, UDF, HLT, EL2/EL3 registers, timers, PMU, debug, GIC, TLB and cache
+    maintenance, WFI/WFE, misaligned accesses, SP games, ERET, stage-1 tables: each contained,
+    taken at EL1, or harmless, three times over."""
+    parts, edges = honest_parties([("attacker", "hs_insn", ["cpu = <0>;", 'on-fault = "restore";'])])
+    r, recs = timed("insn", lambda: boot_custom("hostile-insn", parts, edges))
+    out = r.stdout
+    attacks = result_line(out, "insn", 300)
+    m = re.search(r"^\[attacker\] insn: (\d+) attacks, (\d+) contained by the kernel, (\d+) taken "
+                  r"at EL1, (\d+) ran, 0 escapes$", out, re.M)
+    check(m and int(m.group(1)) == attacks, f"insn line: {m and m.group(0)}")
+    contained = int(m.group(2))
+    who = indices(recs)["attacker"]
+    cs = contains_of(recs, who)
+    check(len(cs) == contained, f"{len(cs)} contain records, the attacker saw {contained}")
+    outcome = dict(re.findall(r"^\[attacker\] insn: (.+): (contained|EL1 EC \d+|ran)$", out, re.M))
+    for name, want in (("smc #0 (PSCI SYSTEM_OFF)", "contained"),
+                       ("hlt #0xf000 SYS_WRITE0 (kernel vectors)", "contained"),
+                       ("mrs cntp_ctl_el0", "contained"),
+                       ("mrs pmcr_el0", "contained"),
+                       ("mrs mdscr_el1", "contained"),
+                       ("msr icc_sgi1r_el1 (all other CPUs)", "contained"),
+                       ("mrs actlr_el1", "contained"),
+                       ("stage 1 on: VA to the kernel's IPA", "contained"),
+                       ("stage 1 on: a table at an unmapped IPA", "contained"),
+                       ("ldp across the end of its region", "contained"),
+                       ("msr vttbr_el2", "EL1 EC 0"),
+                       ("mrs scr_el3", "EL1 EC 0"),
+                       ("hlt #0", "EL1 EC 0"),
+                       ("eret to EL2h", "EL1 EC 14"),
+                       ("hvc PSCI SYSTEM_OFF", "ran")):
+        check(outcome.get(name) == want, f"{name}: {outcome.get(name)}, want {want}")
+    # The kernel's own account of what it contained: SMC (EC 0x17), trapped system registers
+    # (0x18), stage-2 aborts (0x20, 0x24), and undefined instructions through the unmapped
+    # vector table.
+    for ec in ("0x17", "0x18", "0x20", "0x24"):
+        check(re.search(rf"^\[attacker\] FAULT: ESR_EL2=0x[0-9a-f]+ EC={ec} ", out, re.M),
+              f"no contained fault of class {ec}")
+    check(re.search(r"^\[attacker\] an EL1 exception with no vector table: ESR_EL1=0x[0-9a-f]+ "
+                    r"\(EC=0x00\)", out, re.M), "no undefined instruction through the kernel's vectors")
+
+
 SCENARIOS = {
     "probe": scenario_probe,
     "caps": scenario_caps,
+    "fuzz": scenario_fuzz,
+    "insn": scenario_insn,
 }
 
 if __name__ == "__main__":
