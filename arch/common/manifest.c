@@ -234,11 +234,26 @@ static int parse_quotas(struct ctx *c, int node, struct plan_partition *p)
 		{ "console-quota", QUOTA_CONSOLE, DEFAULT_CONSOLE_BURST, DEFAULT_CONSOLE_RATE },
 	};
 	u64 a, b;
-	int r;
+	int r, prop;
+	bool any = false;
 
 	for (unsigned k = 0; k < ARRAY_SIZE(q); k++) {
 		p->quota_burst[q[k].kind] = q[k].burst;
 		p->quota_rate[q[k].kind] = q[k].rate;
+	}
+	p->on_quota = QUOTA_THROTTLE;
+	/* Most nodes set none of these: one walk over the node's properties decides, instead of
+	 * a look-up per name (each of which walks them all). Pass 0 made every name readable. */
+	fdt_for_each_property_offset (prop, c->fdt, node) {
+		const char *name = NULL;
+		fdt_getprop_by_offset(c->fdt, prop, &name, NULL);
+		any |= name &&
+		       (strcmp(name, "witness-quota") == 0 || strcmp(name, "console-quota") == 0 ||
+			strcmp(name, "on-quota") == 0 || strcmp(name, "cpu-budget") == 0);
+	}
+	if (!any)
+		return 0;
+	for (unsigned k = 0; k < ARRAY_SIZE(q); k++) {
 		if ((r = pair_prop(c, node, q[k].name, "expected <burst per-second> (two cells)",
 				   &a, &b)) < 0)
 			return -1;
@@ -250,7 +265,6 @@ static int parse_quotas(struct ctx *c, int node, struct plan_partition *p)
 			p->quota_rate[q[k].kind] = b;
 		}
 	}
-	p->on_quota = QUOTA_THROTTLE;
 	if (fdt_getprop(c->fdt, node, "on-quota", NULL)) {
 		const char *s = str_prop(c, node, "on-quota");
 		if (s && strcmp(s, "throttle") == 0)

@@ -15,6 +15,7 @@
 #include <ruvix/lease.h>
 #include <ruvix/partition.h>
 #include <ruvix/policy.h>
+#include <ruvix/quota.h>
 #include <ruvix/region.h>
 
 #include "manifest.h"
@@ -39,9 +40,19 @@ enum defect {
 	DUPLICATE_PARTITION,
 	UNKNOWN_CONTROLLED,
 	ZERO_LEASE,
+	QUOTA_ONE_CELL,
+	QUOTA_RATE_WITHOUT_BURST,
+	BAD_ON_QUOTA,
+	BUDGET_OVER_PERIOD,
 };
 
 static char blob[8192];
+
+static void cells2(const char *name, u32 a, u32 b)
+{
+	fdt32_t v[2] = { cpu_to_fdt32(a), cpu_to_fdt32(b) };
+	cr_assert_eq(fdt_property(blob, name, v, sizeof(v)), 0);
+}
 
 static void range(const char *name, u64 base, u64 size)
 {
@@ -70,6 +81,15 @@ static void partition(const char *name, u32 cpu, u64 base, enum defect d)
 		fdt_property_string(blob, "controls", d == UNKNOWN_CONTROLLED ? "nobody" : "db");
 		if (d == BAD_ON_FAULT)
 			fdt_property_string(blob, "on-fault", "explode");
+		/* web's own quotas: 8 refusals then 2 a second, an unlimited console, stopped
+		 * over its quota, 100 us of CPU per ms; db keeps the defaults. */
+		if (d == QUOTA_ONE_CELL)
+			fdt_property_u32(blob, "witness-quota", 8);
+		else
+			cells2("witness-quota", d == QUOTA_RATE_WITHOUT_BURST ? 0 : 8, 2);
+		cells2("console-quota", 0, 0);
+		fdt_property_string(blob, "on-quota", d == BAD_ON_QUOTA ? "shrug" : "stop");
+		cells2("cpu-budget", d == BUDGET_OVER_PERIOD ? 2000 : 100, 1000);
 	} else {
 		fdt_property_string(blob, "on-fault", "stop");
 	}
@@ -188,7 +208,50 @@ static const struct {
 	{ DUPLICATE_PARTITION, "/partitions/db: declared twice" },
 	{ UNKNOWN_CONTROLLED, "/partitions/web: controls: names a partition that is not declared" },
 	{ ZERO_LEASE, "/devices/rtc: lease-ns: expected a duration above 0" },
+	{ QUOTA_ONE_CELL,
+	  "/partitions/web: witness-quota: expected <burst per-second> (two cells)" },
+	{ QUOTA_RATE_WITHOUT_BURST,
+	  "/partitions/web: witness-quota: a burst of 0 means unlimited: the rate must be 0 too" },
+	{ BAD_ON_QUOTA, "/partitions/web: on-quota: expected \"throttle\" or \"stop\"" },
+	{ BUDGET_OVER_PERIOD,
+	  "/partitions/web: cpu-budget: expected 0 < budget <= period (microseconds)" },
 };
+
+/* The quota settings the manifest made for @h: arg0 and arg1 of its WK_QUOTA_SET of @kind, or
+ * false when it has none. */
+static bool quota_of(handle_t h, u8 kind, u64 *arg0, u64 *arg1)
+{
+	for (usize i = 0; i < test_hal.nrecords; i++) {
+		struct witness_record r = test_hal_record(i);
+		if (r.kind == WK_QUOTA_SET && r.target == h && (r.arg0 & 0xff) == kind) {
+			*arg0 = r.arg0;
+			*arg1 = r.arg1;
+			return true;
+		}
+	}
+	return false;
+}
+
+Test(manifest, quotas_are_the_nodes_own_or_the_defaults)
+{
+	char err[MANIFEST_ERR_MAX] = "";
+	u64 a0, a1;
+
+	test_boot(2);
+	cr_assert_eq(manifest_load(build(GOOD), sizeof(blob), &sum, err, sizeof(err)), 0, "%s",
+		     err);
+	handle_t web = sum.partition[0], db = sum.partition[1];
+	cr_assert(quota_of(web, QUOTA_REFUSALS, &a0, &a1));
+	cr_assert_eq(a0, QUOTA_REFUSALS | QUOTA_STOP << 8 | 8ull << 16);
+	cr_assert_eq(a1, 2);
+	cr_assert(!quota_of(web, QUOTA_CONSOLE, &a0, &a1), "<0 0> is unlimited: no quota");
+	cr_assert(quota_of(db, QUOTA_REFUSALS, &a0, &a1));
+	cr_assert_eq(a0, QUOTA_REFUSALS | QUOTA_THROTTLE << 8 | 1024ull << 16);
+	cr_assert_eq(a1, 1024);
+	cr_assert(quota_of(db, QUOTA_CONSOLE, &a0, &a1));
+	cr_assert_eq(a0, QUOTA_CONSOLE | QUOTA_THROTTLE << 8 | 16384ull << 16);
+	cr_assert_eq(a1, 4096);
+}
 
 Test(manifest, bad_manifest_names_node_and_property_and_creates_nothing)
 {
