@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define LINE_MAX_BYTES 1024
 
@@ -120,10 +121,16 @@ static bool valid_name(const char *s)
 int trace_open(struct trace_reader *r, const char *path)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 
+	memset(r, 0, sizeof(*r));
 	if (!f) {
-		memset(r, 0, sizeof(*r));
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: a directory, not a trace file\n", path);
+		fclose(f);
 		return -1;
 	}
 	return trace_open_stream(r, f, path, stderr);

@@ -158,6 +158,8 @@ FUZZ_TRACES = [
 
 
 def fuzzed_traces_fail_cleanly():
+    r = sim(WORK / "dir-trace", WORK)
+    check(r.returncode == 1 and f"{WORK}: a directory, not a trace file" in r.stderr, r.stderr)
     for name, line, msg in FUZZ_TRACES:
         trace = ROOT / "tests" / "data" / "fuzz" / "trace" / name
         out = WORK / f"fuzz-{name}"
