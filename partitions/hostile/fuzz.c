@@ -18,7 +18,7 @@
  */
 #include "hostile.h"
 
-#define CALLS 20000
+#define CALLS 12000
 #define ROUND 1000
 #define SEED  0x5eed5eedull
 
