@@ -18,7 +18,7 @@ def main():
     samples = []
     for _ in range(RUNS):
         r = boot_icount(a.build, "", timeout=60)
-        m = re.search(r"first record at (\d+) ns", r.stdout)
+        m = re.search(r"^witness: first record at (\d+) ns", r.stdout, re.M)
         if r.returncode != 0 or not m:
             print(f"bench_boot: boot failed (status {r.returncode}):\n{r.stdout}", file=sys.stderr)
             return 1

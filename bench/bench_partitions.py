@@ -43,16 +43,17 @@ def main():
     a = ap.parse_args()
     machine = icount_machine()
     out = boot(a.build, "switch")
-    m = re.search(r"switch: (\d+) switches, instructions min (\d+) median (\d+) max (\d+)", out)
+    m = re.search(r"^\[\w+\] switch: (\d+) switches, instructions min (\d+) median (\d+) max (\d+)",
+                  out, re.M)
     figure("partition_switch_instructions", "instructions", int(m.group(1)), int(m.group(2)),
            int(m.group(3)), int(m.group(4)), machine, spec_max_ns=10000, bar_median=1000,
            fp_simd="lazy: saved on kernel entry if owned, loaded on first use; unused here")
     out = boot(a.build, "partitions")
-    m = re.search(r"ping: (\d+) round trips, 0 bad replies, instructions min (\d+) median (\d+) "
-                  r"max (\d+)", out)
+    m = re.search(r"^\[ping\] ping: (\d+) round trips, 0 bad replies, instructions min (\d+) median (\d+) "
+                  r"max (\d+)", out, re.M)
     figure("commedge_roundtrip_instructions", "instructions", int(m.group(1)), int(m.group(2)),
            int(m.group(3)), int(m.group(4)), machine)
-    t = int(re.search(r"partitions: entering \S+ at (\d+) ns since reset", out).group(1))
+    t = int(re.search(r"^partitions: entering \S+ at (\d+) ns since reset", out, re.M).group(1))
     figure("boot_to_first_partition_ns", "ns", 1, t, t, t, machine,
            note="deterministic under icount: one boot is the figure")
     return 0

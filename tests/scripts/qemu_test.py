@@ -84,7 +84,7 @@ def scenario_boot():
     check(kinds.count(WK_PARTITION_CREATE) == 4, f"kinds {kinds}")
     check(recs[0][7] & 0xffffffff == 2, f"boot record says {recs[0][7] & 0xffffffff} CPUs")
     check(recs[0][8] == 256 << 20, f"boot record says {recs[0][8]} bytes of memory")
-    first = int(re.search(r"first record at (\d+) ns", r.stdout).group(1))
+    first = int(re.search(r"^witness: first record at (\d+) ns", r.stdout, re.M).group(1))
     check(recs[0][1] == first, f"record 0 time {recs[0][1]} != printed {first}")
     check_tampering(WITNESS, wlog, shared)
 
@@ -105,7 +105,7 @@ def scenario_fault(name, patterns):
     check(kinds[0] == WK_BOOT and kinds[-2:] == [WK_FAULT, WK_HALT],
           f"kinds {kinds}, want boot ... fault, halt")
     check(recs[-1][7] == 3, f"halt status {recs[-1][7]}")
-    esr = int(re.search(r"ESR_EL2=0x([0-9a-f]+)", r.stdout).group(1), 16)
+    esr = int(re.search(r"^FAULT: .*ESR_EL2=0x([0-9a-f]+)", r.stdout, re.M).group(1), 16)
     check(recs[-2][7] == esr, "fault record's arg0 is not the printed ESR")
 
 
