@@ -8,8 +8,8 @@
  *                     pages, wrap 2^32 or are 0, on a full queue and on an empty one (refused
  *                     invalid); receives and sends on every slot it does not hold; its edge
  *                     capability derived into every free slot and the flood repeated from all of
- *                     them; after each flood the sink drains the queue and checks every
- *                     descriptor it gets
+ *                     them; after the floods and the bad ranges on an empty queue, the sink
+ *                     drains the queue and checks every descriptor it gets
  *   ROLE 1  hs_sink   the other end: receives only when the attacker asks (through page 0 of
  *                     their edge), and counts the messages and any descriptor outside the pages
  *
@@ -182,8 +182,10 @@ int main(void)
 	uint64_t first = flood(SINK, FLOOD);
 	round_done();
 	bad_ranges(SINK);      /* a full queue */
-	bad_ranges(MAIL_SLOT); /* an empty one */
+	bad_ranges(MAIL_SLOT); /* an empty one, never read */
 	round_done();
+	drained += drain_or_quit(0);
+	bad_ranges(SINK); /* an empty one the sink reads: it checks what it gets */
 	drained += drain_or_quit(0);
 	round_done();
 	foreign_slots();

@@ -190,8 +190,11 @@ int main(void)
 	print("", P->by_op[3], " byte writes, ");
 	print("", P->by_op[4], " pair reads, ");
 	print("", P->by_op[5], " DC ZVA\n");
-	for (uint64_t k = 0; k < P->escapes && k < MAX_RECORDED; k++)
-		print("probe: ESCAPE at IPA ", P->escaped_at[k], "\n");
+	for (uint64_t k = 0; k < P->escapes && k < MAX_RECORDED; k++) {
+		put("probe: ESCAPE at IPA ");
+		put_hex(P->escaped_at[k]);
+		put("\n");
+	}
 	mail_final(P->rounds + 1, probes, P->escapes, P->crashes);
 	return 0;
 }

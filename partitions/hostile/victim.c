@@ -48,12 +48,14 @@ int main(void)
 	sentinel_fill(bss_sentinels, bss_sentinels + 512, SALT_OWN ^ 1);
 	store_release(&vm->ready, 1);
 	for (;;) {
-		uint64_t r, i = 0;
-		while ((r = load_acquire(&vm->round)) == last && i++ < PATIENCE)
+		uint64_t r = last, i = 0;
+		/* The referee gone, so are these pages: ask before each look. */
+		while (i++ < PATIENCE && cap_present(VR_SLOT) &&
+		       (r = load_acquire(&vm->round)) == last)
 			yield();
 		if (r == last) {
-			put("victim: the referee went quiet\n");
-			break;
+			put("victim: the referee went quiet or left\n");
+			return 1;
 		}
 		uint64_t fin = vm->final;
 		corrupt += check_all();
@@ -81,22 +83,23 @@ int main(void)
 	while (!load_acquire(&vm->ready) && i++ < PATIENCE)
 		yield();
 	for (;;) {
-		uint64_t r;
+		uint64_t r = last;
 		i = 0;
-		while ((r = load_acquire(&am->round)) == last && i++ < PATIENCE)
+		while (i++ < PATIENCE && cap_present(AR_SLOT) &&
+		       (r = load_acquire(&am->round)) == last)
 			yield();
 		if (r == last) {
-			put("referee: the attacker went quiet\n");
+			put("referee: the attacker went quiet or left before its last round\n");
 			return 1;
 		}
 		uint64_t fin = am->final;
 		vm->final = fin;
 		store_release(&vm->round, r);
 		i = 0;
-		while (load_acquire(&vm->checked) != r && i++ < PATIENCE)
+		while (i++ < PATIENCE && cap_present(VR_SLOT) && load_acquire(&vm->checked) != r)
 			yield();
-		if (i > PATIENCE) {
-			put("referee: the victim went quiet\n");
+		if (i > PATIENCE || !cap_present(VR_SLOT)) {
+			put("referee: the victim went quiet or left\n");
 			return 1;
 		}
 		own += sentinel_check(edge_lo(), edge_hi(), SALT_EDGE);

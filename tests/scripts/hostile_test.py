@@ -54,9 +54,9 @@ def indices(recs):
 def result_line(out, scenario, min_attacks, honest=()):
     """The referee's line: at least MIN_ATTACKS attacks, and 0 of everything else; no honest
     party (victim, referee, ping, pong and HONEST) faulted. Returns the number of attacks."""
-    for name in ("victim", "referee", "ping", "pong", *honest):
-        check(f"[{name}] FAULT" not in out and f"[{name}] contained" not in out,
-              f"{name}, an honest party, faulted:\n{out[-3000:]}")
+    faulted = [n for n in ("victim", "referee", "ping", "pong", *honest)
+               if f"[{n}] FAULT" in out or f"[{n}] contained" in out]
+    check(not faulted, f"honest parties faulted: {', '.join(faulted)}:\n{out[-3000:]}")
     m = RESULT.search(out)
     check(m, f"no result line:\n{out[-4000:]}")
     name, attacks, escapes, crashes, corrupt = m.group(1), *map(int, m.groups()[1:])
@@ -277,7 +277,7 @@ def scenario_flood():
     r, recs = timed("flood", lambda: boot_custom("hostile-flood", parts, edges))
     out = r.stdout
     attacks = result_line(out, "flood", 5000, honest=("sink",))
-    expect_lines(out, [r"^\[sink\] sink: 2 drains$"])
+    expect_lines(out, [r"^\[sink\] sink: 3 drains$"])
     m = re.search(r"^\[attacker\] flood: (\d+) attacks, (\d+) accepted \((\d+) to fill the queue\), "
                   r"(\d+) full, (\d+) invalid, 0 escapes$", out, re.M)
     check(m and int(m.group(1)) == attacks, f"flood line: {m and m.group(0)}")
