@@ -5,11 +5,14 @@
  */
 #include "stage2.h"
 
+#include <ruvix/config.h>
 #include <ruvix/klib.h>
 
 #include "sysreg.h"
 
-#define POOL_PAGES 128
+/* Tables for every partition that runs code: each reserves its edge windows' tables up front
+ * (stage2_reserve), about 20 pages for one with a 1 MiB region and 32 capability slots. */
+#define POOL_PAGES (24 * RUVIX_MAX_PARTITIONS)
 #define ENTRIES	   512
 
 #define DESC_VALID		(1ull << 0)
@@ -46,6 +49,11 @@ static u64 *take(void)
 	return t;
 }
 
+u32 stage2_pool_used(void)
+{
+	return used;
+}
+
 u64 stage2_new(void)
 {
 	u64 *t = take();
@@ -63,6 +71,19 @@ static u64 *next_level(u64 *entry, bool create)
 	if (t)
 		*entry = (u64)(uintptr_t)t | DESC_TABLE | DESC_VALID;
 	return t;
+}
+
+bool stage2_reserve(u64 l1, u64 ipa, u64 size)
+{
+	if ((ipa | size) & 0xfff || ipa + size > (1ull << 32) || ipa + size < ipa)
+		return false;
+	for (u64 a = ipa; a < ipa + size; a = (a | 0x1fffff) + 1) {
+		u64 *l2 = next_level(&((u64 *)(uintptr_t)l1)[a >> 30], true);
+		if (!l2 || !next_level(&l2[(a >> 21) & 511], true))
+			return false;
+	}
+	dsb_sy();
+	return true;
 }
 
 bool stage2_map(u64 l1, u64 ipa, u64 pa, u64 size, bool device)

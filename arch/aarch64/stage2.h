@@ -10,8 +10,17 @@
 /** VTCR_EL2 for the tables built here: 32-bit IPA space, 4 KiB granule, walk from level 1. */
 u64 stage2_vtcr(void);
 
+/** Pages of the shared table pool taken so far. */
+u32 stage2_pool_used(void);
+
 /** Start an empty address space; returns its level-1 table, or 0 when the pool ran out. */
 u64 stage2_new(void);
+
+/**
+ * Create every table [@ipa, @ipa + @size) needs, mapping nothing: later maps there take no
+ * table from the shared pool. False when the pool ran out.
+ */
+bool stage2_reserve(u64 l1, u64 ipa, u64 size);
 
 /** Map [@ipa, @ipa + @size) to physical @pa (page aligned) as normal memory or as a device. */
 bool stage2_map(u64 l1, u64 ipa, u64 pa, u64 size, bool device);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <ruvix/cap.h>
+#include <ruvix/check.h>
 #include <ruvix/checkpoint.h>
 #include <ruvix/edge.h>
 #include <ruvix/hal.h>
@@ -229,6 +230,16 @@ const char *vcpu_create(handle_t h, const char *name)
 		    !stage2_map(l1, k * IPA_REGION_STRIDE, region_base(regions[k]),
 				region_size(regions[k]), false))
 			return "cannot map a region (larger than 16 MiB, or out of tables)";
+	/*
+	 * The tables of every edge window it could ever map, now: the pool is shared, and a
+	 * partition that fills its slots with copies of an edge capability must not take tables
+	 * another partition needs (up to 16 more per partition with 32 slots).
+	 */
+	u64 windows = RUVIX_CAP_SLOTS * IPA_EDGE_STRIDE;
+	if (windows > (1ull << 32) - IPA_EDGE_BASE)
+		windows = (1ull << 32) - IPA_EDGE_BASE;
+	if (!stage2_reserve(l1, IPA_EDGE_BASE, windows))
+		return "out of stage-2 tables (each partition reserves its edge windows' tables)";
 	for (u32 s = 0; s < RUVIX_CAP_SLOTS; s++) {
 		struct cap_info info;
 		if (cap_info(p, s, &info) != KERR_OK || info.type != OBJ_EDGE)
@@ -516,6 +527,28 @@ void vcpu_run(void)
 	exception_return(first);
 }
 
+/*
+ * A stage-2 translation fault at an IPA that is mapped now is not the partition's doing: it ran
+ * while its tables were detached (hal_partition_runnable) and may run again, or raced a TLB
+ * invalidation. Retrying the instruction is all there is to do. Any other fault (a permission
+ * fault, should a mapping ever be read-only) is the partition's.
+ */
+static bool fault_is_transient(const struct vcpu *v, u32 ec, u64 esr)
+{
+	u64 pa;
+
+	return (ec == 0x20 || ec == 0x24) && (esr & 0x3c) == 0x04 && /* FSC 0b0001xx */
+	       stage2_translate(v->s2_root, read_sysreg(hpfar_el2) << 8, &pa);
+}
+
+/* Did the partition fault fetching an exception vector at IPA_NO_VECTORS (it took an EL1
+ * exception with no vector table), rather than jump there? A vector is VBAR + 0x80 * k. */
+static bool fault_is_vector_fetch(const struct exception_frame *f, u32 ec)
+{
+	return ec == 0x20 && f->far >= IPA_NO_VECTORS && f->far < IPA_NO_VECTORS + 0x800 &&
+	       (f->far & 0x7f) == 0 && read_sysreg(vbar_el1) == IPA_NO_VECTORS;
+}
+
 /* Print the partition's fault and contain it; the kernel restores or stops it. Its EL1 registers
  * are still live here (nothing saved them yet). */
 static void contain(struct exception_frame *f, struct vcpu *v, u32 ec)
@@ -531,7 +564,7 @@ static void contain(struct exception_frame *f, struct vcpu *v, u32 ec)
 	else
 		kprintf("[%s] FAULT: ESR_EL2=0x%lx EC=0x%02x at ELR 0x%lx\n", name,
 			(unsigned long)f->esr, ec, (unsigned long)f->elr);
-	if (ec == 0x20 && (f->far & ~0xfffull) == IPA_NO_VECTORS)
+	if (fault_is_vector_fetch(f, ec))
 		kprintf("[%s] an EL1 exception with no vector table: ESR_EL1=0x%lx (EC=0x%02lx) at "
 			"ELR_EL1 0x%lx\n",
 			name, (unsigned long)read_sysreg(esr_el1),
@@ -547,19 +580,6 @@ static void contain(struct exception_frame *f, struct vcpu *v, u32 ec)
 	}
 	kprintf("[%s] contained: %s\n", name,
 		partition_valid(v->handle) ? "restored from its checkpoint" : "stopped");
-}
-
-/*
- * A stage-2 abort at an IPA that is mapped now is not the partition's doing: it ran while its
- * tables were detached (hal_partition_runnable) and may run again, or raced a TLB invalidation.
- * Retrying the instruction is all there is to do.
- */
-static bool fault_is_transient(const struct vcpu *v, u32 ec)
-{
-	u64 pa;
-
-	return (ec == 0x20 || ec == 0x24) &&
-	       stage2_translate(v->s2_root, read_sysreg(hpfar_el2) << 8, &pa);
 }
 
 struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
@@ -627,7 +647,7 @@ struct exception_frame *vcpu_trap(struct exception_frame *f, u64 vector)
 			 * and re-run the instruction with FP on. */
 			fp_load(&cur->fp);
 			fp_owner[cpu] = cur;
-		} else if (!fault_is_transient(cur, ec)) {
+		} else if (!fault_is_transient(cur, ec, f->esr)) {
 			/* Restored or stopped: either way the others run first. */
 			contain(f, cur, ec);
 			resume = reschedule(may_run(cur));
@@ -661,7 +681,11 @@ void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added)
 	if (!v->live || type != OBJ_EDGE)
 		return;
 	if (added) {
+		u32 pool = stage2_pool_used();
 		const char *err = edge_valid(object) ? map_edge(v->s2_root, p, slot, object) : NULL;
+		/* Its windows' tables were reserved with its vCPU: a capability change at run time
+		 * takes nothing from the pool the other partitions share. */
+		CHECK(stage2_pool_used() == pool);
 		if (err)
 			kprintf("[%s] edge capability in slot %u not mapped: %s\n",
 				partition_name(v->handle), slot, err);
