@@ -116,8 +116,7 @@ struct log_rules {
  * first, time never going backwards, tiers 0..3, and a halt record last (and nowhere else) that
  * counts the records before it, unless @rules->open. Prints "FAIL PATH: record I: ..." to @out
  * and returns EXIT_BROKEN at the first fault; EXIT_USAGE on a read error (told on @err); else
- * EXIT_INTACT with the record count and the head. With --open, a halt record is not required
- * at the end; the other rules hold.
+ * EXIT_INTACT with the record count and the head.
  */
 static int check_log(FILE *f, const char *path, FILE *out, FILE *err, struct log_rules *rules,
 		     uint64_t *count, uint8_t head[WITNESS_CHAIN_SIZE])
