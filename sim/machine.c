@@ -24,10 +24,36 @@
 #error "the build defines RUVIX_MACHINE_DIR (the compiled shipped machines)"
 #endif
 
+/* A machine file is untrusted: node names and property values may hold any byte, so every
+ * message is made printable before it is shown. */
 static int fail(const char *path, const char *node, const char *what)
 {
-	fprintf(stderr, "ruvix-sim: %s: %s: %s\n", path, node, what);
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s: %s", node, what);
+	for (char *c = msg; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
+	fprintf(stderr, "ruvix-sim: %s: %s\n", path, msg);
 	return -1;
+}
+
+/* A string property: NULL when absent; *bad when present but not one NUL-terminated string. */
+static const char *str_prop(const void *fdt, int node, const char *name, bool *bad)
+{
+	int len;
+	const char *p = fdt_getprop(fdt, node, name, &len);
+
+	*bad = p && (len <= 0 || memchr(p, '\0', (size_t)len) != p + len - 1);
+	return p && !*bad ? p : NULL;
+}
+
+/* "/parent/name" of @node, with a placeholder for a name libfdt cannot read. */
+static void node_path(const void *fdt, int node, const char *parent, char *out, size_t size)
+{
+	const char *n = fdt_get_name(fdt, node, NULL);
+
+	snprintf(out, size, "%s/%s", parent, n ? n : "?");
 }
 
 /* A one-cell u32 property; -1 when absent, -2 when malformed. */
@@ -48,18 +74,26 @@ static int parse(const void *fdt, const char *path, struct sim_machine *m)
 	char name[128];
 	int cpus, node, len;
 	const char *model;
+	bool bad;
 
 	if (fdt_node_check_compatible(fdt, 0, "ruvix,sim-machine") != 0)
 		return fail(path, "/", "compatible must include \"ruvix,sim-machine\"");
-	model = fdt_getprop(fdt, 0, "model", &len);
-	snprintf(m->model, sizeof(m->model), "%s", model && len > 0 ? model : "unnamed");
+	model = str_prop(fdt, 0, "model", &bad);
+	if (bad)
+		return fail(path, "/", "model: expected a string");
+	snprintf(m->model, sizeof(m->model), "%s", model ? model : "unnamed");
+	for (char *c = m->model; *c; c++)
+		if (*c < 0x20 || *c > 0x7e || *c == '"' || *c == '\\')
+			*c = '?'; /* it is copied into report.json */
 
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return fail(path, "/", "expected a /cpus node");
 	fdt_for_each_subnode (node, fdt, cpus) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		snprintf(name, sizeof(name), "/cpus/%s", fdt_get_name(fdt, node, NULL));
+		const char *type = str_prop(fdt, node, "device_type", &bad);
+		node_path(fdt, node, "/cpus", name, sizeof(name));
+		if (bad)
+			return fail(path, name, "device_type: expected a string");
 		if (!type || strcmp(type, "cpu") != 0)
 			continue;
 		if (m->desc.ncpus == RUVIX_MAX_CPUS)
@@ -85,10 +119,13 @@ static int parse(const void *fdt, const char *path, struct sim_machine *m)
 	for (node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7); node >= 0;
 	     node = fdt_node_offset_by_prop_value(fdt, node, "device_type", "memory", 7)) {
 		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-		snprintf(name, sizeof(name), "/%s", fdt_get_name(fdt, node, NULL));
+		node_path(fdt, node, "", name, sizeof(name));
 		if (!reg || len != 16)
 			return fail(path, name, "expected reg = <addr-hi addr-lo size-hi size-lo>");
-		m->desc.mem_bytes += (uint64_t)fdt32_to_cpu(reg[2]) << 32 | fdt32_to_cpu(reg[3]);
+		uint64_t size = (uint64_t)fdt32_to_cpu(reg[2]) << 32 | fdt32_to_cpu(reg[3]);
+		if (m->desc.mem_bytes + size < m->desc.mem_bytes)
+			return fail(path, name, "the memory sizes add up to more than 2^64 bytes");
+		m->desc.mem_bytes += size;
 	}
 	if (m->desc.mem_bytes == 0)
 		return fail(path, "/", "expected a memory node with a non-zero size");
@@ -138,6 +175,15 @@ int machine_load(const char *spec, struct sim_machine *m)
 	blob = blob_load(spec, RUVIX_MACHINE_DIR, "machine", path, sizeof(path), &size);
 	if (!blob)
 		return -1;
+	/* The whole structure first: libfdt's node walks stop early, without a word, at a damaged
+	 * token, and would drop the rest of the machine. */
+	if ((r = fdt_check_full(blob, size)) != 0) {
+		fprintf(stderr,
+			"ruvix-sim: %s: a damaged device tree (%s); compile the .dts with dtc\n",
+			path, fdt_strerror(r));
+		free(blob);
+		return -1;
+	}
 	r = parse(blob, path, m);
 	free(blob);
 	return r;

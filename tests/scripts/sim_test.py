@@ -7,6 +7,7 @@ usage: sim_test.py RUVIX_SIM RUVIX_WITNESS SOURCE_ROOT WORK_DIR coherence|no-coh
 import json
 import pathlib
 import shutil
+import struct
 import sys
 
 from testlib import check, check_shared_verifier, main, run
@@ -192,6 +193,16 @@ def bad_machines_fail_with_node_and_property():
          "/: expected a /ruvix,costs node"),
         ("/dts-v1/; / { compatible = \"ruvix,sim-machine\"; cpus { cpu@0 { device_type = \"cpu\"; "
          "reg = <1>; }; }; };", "/cpus/cpu@0: expected reg = <index>"),
+        # Untrusted values: strings without their NUL, sizes that wrap (issue 10).
+        ("/dts-v1/; / { compatible = \"ruvix,sim-machine\"; model = [61 62]; };",
+         "/: model: expected a string"),
+        ("/dts-v1/; / { compatible = \"ruvix,sim-machine\"; cpus { cpu@0 { "
+         "device_type = [63 70 75]; reg = <0>; }; }; };",
+         "/cpus/cpu@0: device_type: expected a string"),
+        ("/dts-v1/; / { compatible = \"ruvix,sim-machine\"; cpus { cpu@0 { device_type = \"cpu\"; "
+         "reg = <0>; }; }; memory@0 { device_type = \"memory\"; reg = <0 0 0x80000000 0>; }; "
+         "memory@1 { device_type = \"memory\"; reg = <0 0 0x80000000 0>; }; };",
+         "/memory@1: the memory sizes add up to more than 2^64 bytes"),
     ]
     for i, (dts, msg) in enumerate(cases):
         path = WORK / f"badmachine{i}.dts"
@@ -200,6 +211,21 @@ def bad_machines_fail_with_node_and_property():
         check(r.returncode == 1, f"machine case {i}: exit {r.returncode}")
         check(msg in r.stderr and str(path) in r.stderr, f"machine case {i}: want '{msg}': {r.stderr}")
         check(not (WORK / f"badm-out{i}").exists(), f"machine case {i}: created the output dir")
+    # A blob whose structure is damaged (a property tag turned into an unknown one): the node
+    # walk used to stop there silently, dropping the rest of the machine.
+    good = WORK / "badm-good.dtb"
+    c = run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", good, ROOT / "sim" / "machines" / "virt2.dts"])
+    check(c.returncode == 0, f"dtc: {c.stderr}")
+    blob = bytearray(good.read_bytes())
+    off = struct.unpack(">I", blob[8:12])[0]  # off_dt_struct
+    at = blob.index(struct.pack(">I", 3), off + 8)  # the first FDT_PROP after the root's start
+    blob[at:at + 4] = struct.pack(">I", 7)
+    bad = WORK / "badm-damaged.dtb"
+    bad.write_bytes(bytes(blob))
+    r = sim(WORK / "badm-out-damaged", TINY, str(bad))
+    check(r.returncode == 1 and "a damaged device tree" in r.stderr and str(bad) in r.stderr,
+          f"damaged machine blob: exit {r.returncode}: {r.stderr}")
+    check(not (WORK / "badm-out-damaged").exists(), "damaged machine blob: created the output")
     r = sim(WORK / "badm-name", TINY, "no-such-machine")
     check(r.returncode == 1 and "no shipped machine 'no-such-machine'" in r.stderr, r.stderr)
 
