@@ -4,6 +4,7 @@
  *   ruvix-witness verify LOG [--head HEX] [--count N] [--open]
  *   ruvix-witness dump LOG [--force]
  *   ruvix-witness replay LOG [--digest HEX] [--open]
+ *   ruvix-witness split LOG DIR [--open]
  *
  * A log is untrusted input. verify exits 0 when the log is intact, 1 with the index of the
  * first bad record when it is not, 2 on a usage or I/O error. The chain catches any changed
@@ -11,7 +12,9 @@
  * record and end with a halt record, so a log cut short fails too unless --open says it is
  * still being written. Compare the head (or count) with what the kernel printed to catch a cut
  * that kept a halt record. dump prints a log whose records are whole and chained; replay
- * re-executes one that verifies.
+ * re-executes one that verifies. A file that starts with a segment record (docs/witness.md,
+ * "Segments") is a segment cut out of a log: verify takes the chain value and seq it carries
+ * as its start. split cuts a verified log into its segments, one file each.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* fileno */
@@ -33,13 +36,18 @@ enum { EXIT_INTACT = 0, EXIT_BROKEN = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: ruvix-witness verify LOG [--head HEX] [--count N] [--open]\n"
-		     "       ruvix-witness dump LOG [--force]\n"
-		     "       ruvix-witness replay LOG [--digest HEX] [--open]\n"
-		     "verify: exit 0 when intact, 1 at the first bad record, 2 on usage or I/O "
-		     "errors\n"
-		     "--open: accept a log without its final halt record (still being written)\n"
-		     "--force: dump every whole record even when seq or chain break\n");
+	fprintf(out,
+		"usage: ruvix-witness verify LOG [--head HEX] [--count N] [--open]\n"
+		"       ruvix-witness dump LOG [--force]\n"
+		"       ruvix-witness replay LOG [--digest HEX] [--open]\n"
+		"       ruvix-witness split LOG DIR [--open]\n"
+		"verify: exit 0 when intact, 1 at the first bad record, 2 on usage or I/O "
+		"errors\n"
+		"--open: accept a log without its final halt record (still being written, or a "
+		"segment before the last)\n"
+		"split: write DIR/segment-NNNNNN.wlog per segment of LOG, each verifiable on "
+		"its own\n"
+		"--force: dump every whole record even when seq or chain break\n");
 }
 
 static void hex(const uint8_t *b, size_t n, char *out)
@@ -123,7 +131,8 @@ static int check_log(FILE *f, const char *path, FILE *out, FILE *err, struct log
 {
 	uint8_t prev[WITNESS_CHAIN_SIZE] = { 0 }, rec[WITNESS_RECORD_SIZE];
 	uint8_t expect[WITNESS_CHAIN_SIZE];
-	uint64_t i = 0, last_time = 0;
+	uint64_t i = 0, last_time = 0, base = 0; /* base: seq of the first record (a segment's) */
+	bool segment = false;
 	uint16_t last_kind = 0;
 	struct witness_record w = { 0 };
 	size_t got;
@@ -141,16 +150,30 @@ static int check_log(FILE *f, const char *path, FILE *out, FILE *err, struct log
 	rules->why = NULL;
 	while ((r = read_record(f, rec, &got)) == 1) {
 		witness_decode(rec, &w);
-		if (w.seq != i)
-			BROKEN("seq", "seq is %" PRIu64 ", expected %" PRIu64 " (%s)", w.seq, i,
-			       i == 0 ? "this is not the start of a witness log"
-				      : "a record was dropped, inserted or reordered");
+		if (i == 0 && rules->run && w.kind == WK_SEGMENT && w.seq > 0) {
+			/* A segment on its own: its first record carries the chain value before
+			 * it; the chain rule then proves every record from there on. */
+			segment = true;
+			base = w.seq;
+			for (unsigned k = 0; k < 8; k++) {
+				prev[k] = (uint8_t)(w.arg0 >> (8 * k));
+				prev[8 + k] = (uint8_t)(w.arg1 >> (8 * k));
+			}
+		}
+		if (w.seq != base + i)
+			BROKEN("seq", "seq is %" PRIu64 ", expected %" PRIu64 " (%s)", w.seq,
+			       base + i,
+			       i > 0	    ? "a record was dropped, inserted or reordered"
+			       : rules->run ? "this is not the start of a witness log or a segment"
+					    : "this is not the start of a witness log");
 		witness_chain_value(prev, rec, expect);
 		if (memcmp(expect, w.chain, WITNESS_CHAIN_SIZE) != 0)
 			BROKEN("chain", "chain mismatch (the record or one before it was altered)");
 		if (rules->run) {
-			if (i == 0 && w.kind != WK_BOOT)
-				BROKEN("boot", "kind 0x%04x, expected boot (a log starts at reset)",
+			if (i == 0 && w.kind != WK_BOOT && !segment)
+				BROKEN("boot",
+				       "kind 0x%04x, expected boot (a log starts at reset) or "
+				       "segment",
 				       w.kind);
 			if (i > 0 && w.kind == WK_BOOT)
 				BROKEN("boot", "a second boot record (a log holds one run)");
@@ -164,11 +187,11 @@ static int check_log(FILE *f, const char *path, FILE *out, FILE *err, struct log
 			if (i > 0 && last_kind == WK_HALT)
 				BROKEN("halt", "a record after the halt record (the machine had "
 					       "stopped)");
-			if (w.kind == WK_HALT && w.arg1 != i)
+			if (w.kind == WK_HALT && w.arg1 != w.seq)
 				BROKEN("halt",
 				       "the halt record counts %" PRIu64
 				       " records before it, but there are %" PRIu64,
-				       w.arg1, i);
+				       w.arg1, w.seq);
 		}
 		last_time = w.time_ns;
 		last_kind = w.kind;
@@ -377,7 +400,7 @@ static int replay_stream(FILE *f, const char *path, FILE *out, FILE *err,
 
 /* The command line, parsed: one command, its log, and its options. */
 struct args {
-	const char *cmd, *log;
+	const char *cmd, *log, *dir;
 	uint8_t head[WITNESS_CHAIN_SIZE], digest[16];
 	bool has_head, has_digest, open, force;
 	long long count;
@@ -386,17 +409,20 @@ struct args {
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	*a = (struct args){ .count = -1 };
-	if (argc < 2 ||
-	    (strcmp(argv[1], "verify") && strcmp(argv[1], "dump") && strcmp(argv[1], "replay"))) {
+	if (argc < 2 || (strcmp(argv[1], "verify") && strcmp(argv[1], "dump") &&
+			 strcmp(argv[1], "replay") && strcmp(argv[1], "split"))) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	a->cmd = argv[1];
 	bool verify = !strcmp(a->cmd, "verify"), replay = !strcmp(a->cmd, "replay");
+	bool split = !strcmp(a->cmd, "split");
 	for (int i = 2; i < argc; i++) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strncmp(opt, "--", 2) != 0 && !a->log) {
 			a->log = opt;
+		} else if (split && strncmp(opt, "--", 2) != 0 && !a->dir) {
+			a->dir = opt;
 		} else if (verify && !strcmp(opt, "--head") && val) {
 			if (parse_hex(val, a->head) != 0) {
 				fprintf(stderr,
@@ -425,9 +451,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			}
 			a->has_digest = true;
 			i++;
-		} else if ((verify || replay) && !strcmp(opt, "--open")) {
+		} else if ((verify || replay || split) && !strcmp(opt, "--open")) {
 			a->open = true;
-		} else if (!verify && !replay && !strcmp(opt, "--force")) {
+		} else if (!verify && !replay && !split && !strcmp(opt, "--force")) {
 			a->force = true;
 		} else {
 			fprintf(stderr, "ruvix-witness: %s: unknown argument '%s'\n", a->cmd, opt);
@@ -440,7 +466,84 @@ static int parse_args(int argc, char **argv, struct args *a)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (split && !a->dir) {
+		fprintf(stderr, "ruvix-witness: split: which DIR for the segments?\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
 	return EXIT_INTACT;
+}
+
+/* Remove the first @n segment files split_log wrote under @dir (and a half-written one). */
+static void remove_segments(const char *dir, unsigned n)
+{
+	char name[4200];
+
+	for (unsigned k = 0; k <= n; k++) {
+		snprintf(name, sizeof(name), "%s/segment-%06u.wlog", dir, k);
+		if (k < n)
+			remove(name);
+		snprintf(name, sizeof(name), "%s/segment-%06u.wlog.tmp", dir, k);
+		remove(name);
+	}
+}
+
+/*
+ * split: verify the whole log (a run: boot first, halt last unless @open), then write each of
+ * its segments to @dir/segment-NNNNNN.wlog: segment 0 from the boot record, segment k from its
+ * k-th segment record. Each file is written under a .tmp name and renamed when complete; on
+ * any error every file written so far is removed, so there is no half-written output.
+ */
+static int split_log(FILE *f, const char *path, const char *dir, bool open, FILE *out, FILE *err)
+{
+	struct log_rules rules = { .run = true, .open = open };
+	uint8_t head[WITNESS_CHAIN_SIZE], rec[WITNESS_RECORD_SIZE];
+	char tmp[4200], name[4096];
+	uint64_t n, records = 0;
+	unsigned segments = 0;
+	FILE *seg = NULL;
+	size_t got;
+	int r = check_log(f, path, out, err, &rules, &n, head);
+
+	if (r != EXIT_INTACT)
+		return r;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		fprintf(err, "ruvix-witness: %s: %s\n", dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	rewind(f);
+	while (read_record(f, rec, &got) == 1) {
+		struct witness_record w;
+		witness_decode(rec, &w);
+		if (!seg || w.kind == WK_SEGMENT) {
+			if (seg && (fclose(seg) != 0 || rename(tmp, name) != 0))
+				goto failed;
+			if (seg)
+				segments++;
+			snprintf(name, sizeof(name), "%s/segment-%06u.wlog", dir, segments);
+			snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+			if (!(seg = fopen(tmp, "wb")))
+				goto failed;
+		}
+		if (fwrite(rec, 1, sizeof(rec), seg) != sizeof(rec))
+			goto failed;
+		records++;
+	}
+	if (ferror(f) || !seg || fclose(seg) != 0 || rename(tmp, name) != 0) {
+		seg = NULL;
+		goto failed;
+	}
+	segments++;
+	fprintf(out, "OK %s: %" PRIu64 " records in %u segments, %s/segment-000000.wlog to %s\n",
+		path, records, segments, dir, name);
+	return EXIT_INTACT;
+failed:
+	fprintf(err, "ruvix-witness: %s: cannot write segment %u: %s\n", dir, segments,
+		strerror(errno));
+	if (seg)
+		fclose(seg);
+	remove_segments(dir, segments);
+	return EXIT_USAGE;
 }
 
 /* Run the command of @a on the open log @f: results to @out, errors to @err. */
@@ -451,6 +554,8 @@ static int run_command(const struct args *a, FILE *f, FILE *out, FILE *err)
 				     a->open);
 	if (!strcmp(a->cmd, "dump"))
 		return dump_stream(f, a->log, out, err, a->force);
+	if (!strcmp(a->cmd, "split"))
+		return split_log(f, a->log, a->dir, a->open, out, err);
 	return replay_stream(f, a->log, out, err, a->has_digest ? a->digest : NULL, a->open);
 }
 

@@ -7,6 +7,7 @@ scenarios: boot, partitions, ipc, capability-refusal, fault-restore, isolation, 
 """
 import pathlib
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -175,6 +176,35 @@ def scenario_log_segments():
         check(struct.pack("<QQ", recs[i][7], recs[i][8]) == prev,
               f"segment record {i} does not carry the chain value before it")
     check(recs[-1][2] == WK_HALT, "no halt record at the end")
+    # The host cuts the stream into one file per segment; each verifies on its own (all but the
+    # last with --open: only the last holds the halt record), and they add up to the log.
+    seg_dir = WORK / "log-segments.d"
+    if seg_dir.exists():
+        shutil.rmtree(seg_dir)
+    s = run([WITNESS, "split", wlog, seg_dir])
+    check(s.returncode == 0, f"split: {s.stdout}{s.stderr}")
+    files = sorted(seg_dir.glob("segment-*.wlog"))
+    check(len(files) == len(segs) + 1, f"{len(files)} segment files for {len(segs)} segment records")
+    check(b"".join(f.read_bytes() for f in files) == data, "the segments do not add up to the log")
+    for k, f in enumerate(files):
+        last = k == len(files) - 1
+        v = run([WITNESS, "verify", f] + ([] if last else ["--open"]))
+        check(v.returncode == 0, f"segment {k} does not verify on its own: {v.stdout}{v.stderr}")
+        if not last:
+            v = run([WITNESS, "verify", f])
+            check(v.returncode == 1 and "no halt record" in v.stdout, f"segment {k} passes "
+                  "without --open though it has no halt record")
+    # A segment whose carried chain value is forged, or one that lost its first record, fails.
+    seg1 = bytearray(files[1].read_bytes())
+    seg1[32] ^= 1
+    forged = WORK / "log-segments-forged.wlog"
+    forged.write_bytes(bytes(seg1))
+    v = run([WITNESS, "verify", "--open", forged])
+    check(v.returncode == 1 and "chain mismatch" in v.stdout, f"forged segment: {v.stdout}")
+    headless = WORK / "log-segments-headless.wlog"
+    headless.write_bytes(files[1].read_bytes()[64:])
+    v = run([WITNESS, "verify", "--open", headless])
+    check(v.returncode == 1, f"a segment without its segment record verifies: {v.stdout}")
     bad, _ = boot("boot", "log-segments-bad", append="ruvix.segment-records=1")
     check(bad.returncode == 8, f"segment-records=1: status {bad.returncode}, want 8")
     expect_lines(bad.stdout, [r"^FATAL: ruvix.segment-records=1: expected an integer from 2 to "
