@@ -9,6 +9,7 @@ struct fuzz_hal {
 	u64 now_ns;
 	u32 cpu;
 	u64 records;
+	u16 last_kind; /* kind of the last record exported */
 };
 
 extern struct fuzz_hal fuzz_hal;
