@@ -137,6 +137,21 @@ Test(quota, on_quota_stop_contains_the_partition)
 	cr_assert(partition_valid(other));
 }
 
+/* Found by fuzz_hypercall: a call the decoder refuses (here a yield with x1 set) returned
+ * before the containment check, so a partition stopped over its quota ran on. */
+Test(quota, a_decoder_refusal_over_a_stop_quota_contains_too)
+{
+	test_boot(1);
+	handle_t flood = test_partition("flood", 0);
+	cr_assert_eq(quota_set(flood, QUOTA_REFUSALS, 1, 0, QUOTA_STOP), KERR_OK);
+	u32 f = handle_index(flood);
+	cr_assert_eq(call(f, HV_YIELD, 1, 0, 0), KERR_INVALID);
+	cr_assert(partition_valid(flood));
+	cr_assert_eq(call(f, HV_YIELD, 1, 0, 0), KERR_INVALID); /* over: contained */
+	cr_assert(!partition_valid(flood));
+	cr_assert_eq(test_hal_last().kind, WK_CONTAIN);
+}
+
 Test(quota, bad_settings_are_refused_and_witnessed)
 {
 	test_boot(1);
