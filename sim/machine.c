@@ -163,6 +163,36 @@ static int parse(const void *fdt, const char *path, struct sim_machine *m)
 	return 0;
 }
 
+/*
+ * Every token readable: node names, and property names inside the strings block. libfdt
+ * 1.6.1's own fdt_check_full dereferences the name of a property whose name offset is out of
+ * range (a NULL): fuzz_machine found that SIGSEGV, so this walk runs first. NULL or a message.
+ */
+static const char *check_tokens(const void *fdt)
+{
+	int off = 0, next = 0, depth = 0;
+
+	for (;; off = next) {
+		uint32_t tag = fdt_next_tag(fdt, off, &next);
+		if (next < 0)
+			return "the structure block is truncated or damaged";
+		if (tag == FDT_END)
+			return depth == 0 ? NULL : "the structure block ends inside a node";
+		if (tag == FDT_BEGIN_NODE) {
+			if (!fdt_get_name(fdt, off, NULL))
+				return "a node without a readable name";
+			depth++;
+		} else if (tag == FDT_END_NODE) {
+			if (--depth < 0)
+				return "a node ends that never began";
+		} else if (tag == FDT_PROP) {
+			const char *name = NULL;
+			if (!fdt_getprop_by_offset(fdt, off, &name, NULL) || !name)
+				return "a property's name lies outside the strings block";
+		}
+	}
+}
+
 int machine_load(const char *spec, struct sim_machine *m)
 {
 	char path[4096];
@@ -177,10 +207,11 @@ int machine_load(const char *spec, struct sim_machine *m)
 		return -1;
 	/* The whole structure first: libfdt's node walks stop early, without a word, at a damaged
 	 * token, and would drop the rest of the machine. */
-	if ((r = fdt_check_full(blob, size)) != 0) {
+	const char *bad = check_tokens(blob);
+	if (bad || (r = fdt_check_full(blob, size)) != 0) {
 		fprintf(stderr,
 			"ruvix-sim: %s: a damaged device tree (%s); compile the .dts with dtc\n",
-			path, fdt_strerror(r));
+			path, bad ? bad : fdt_strerror(r));
 		free(blob);
 		return -1;
 	}

@@ -351,6 +351,29 @@ def damaged_manifests_are_refused():
         check(not out.exists(), f"{name}: a failed run left {out} behind")
 
 
+# Machine blobs from fuzz_machine and the review (tests/data/fuzz/machine/): file, message.
+DAMAGED_MACHINES = [
+    # libfdt 1.6.1's fdt_check_full read a NULL name here: ruvix-sim died with SIGSEGV.
+    ("property-name-offset-out-of-range.dtb", "a damaged device tree ("),
+    ("damaged-structure.dtb", "a damaged device tree ("),
+    ("model-without-nul.dtb", "/: model: expected a string"),
+    ("device-type-without-nul.dtb", "/cpus/cpu@0: device_type: expected a string"),
+    ("memory-sizes-wrap.dtb", "/memory@1: the memory sizes add up to more than 2^64 bytes"),
+]
+
+
+def damaged_machines_are_refused():
+    for name, msg in DAMAGED_MACHINES:
+        blob = ROOT / "tests" / "data" / "fuzz" / "machine" / name
+        out = WORK / f"damaged-machine-{name}"
+        r = sim(out, TINY, str(blob))
+        check(r.returncode == 1, f"{name}: exit {r.returncode}, want 1: {r.stderr}")
+        check(f"{blob}: {msg}" in r.stderr, f"{name}: want '{msg}' in: {r.stderr}")
+        check(all(32 <= ord(ch) < 127 for ch in r.stderr.strip()),
+              f"{name}: unprintable bytes in the message: {r.stderr!r}")
+        check(not out.exists(), f"{name}: a failed run left {out} behind")
+
+
 def compare_writes_summary_table_and_plots():
     trace = WORK / "compare.trace"
     g = run([ROOT / "tools" / "ruvix_trace.py", "gen", "--requests", "3000", "--seed", "5",
@@ -515,6 +538,7 @@ if __name__ == "__main__":
         ("witness_tool_treats_logs_as_untrusted", witness_tool_treats_logs_as_untrusted),
         ("failed_run_keeps_the_previous_report", failed_run_keeps_the_previous_report),
         ("bad_machines_fail_with_node_and_property", bad_machines_fail_with_node_and_property),
+        ("damaged_machines_are_refused", damaged_machines_are_refused),
         ("manifest_run_replays_to_the_reported_digest", manifest_run_replays_to_the_reported_digest),
         ("trace_partitions_must_be_in_the_manifest", trace_partitions_must_be_in_the_manifest),
         ("bad_manifest_fails_with_node_and_property", bad_manifest_fails_with_node_and_property),
