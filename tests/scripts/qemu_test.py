@@ -30,8 +30,11 @@ def boot(scenario, name=None, extra=(), append="ruvix.manifest=demo", smp=2, ico
     result.returncode is the kernel's status (from its anchored EXIT line, checked against the
     halt record) and result.stdout the console."""
     wlog = WORK / f"{name or scenario}.wlog"
+    # Under icount a boot's wall time barely depends on the host; without it, two CPUs that
+    # really run at once slow down by a factor of several when the host is busy (a hostile race
+    # boot took over 60 s beside another such boot on the 2-core CI machine).
     status, console, problem = ruvix_qemu.run(
-        IMAGE, wlog if log else None, timeout=60, append=f"ruvix.test={scenario} {append}".strip(),
+        IMAGE, wlog if log else None, timeout=60 if icount else 240, append=f"ruvix.test={scenario} {append}".strip(),
         smp=smp, icount=icount, loaders=loaders, modern=modern, qemu=QEMU, extra=extra, el2=el2)
     (WORK / f"{name or scenario}.console").write_text(console + (problem or ""))
     return types.SimpleNamespace(returncode=status, stdout=console, stderr=problem or ""), wlog
