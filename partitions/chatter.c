@@ -49,13 +49,8 @@ int main(void)
 					      " other errors\n" };
 	for (int k = 0; k < 3; k++) {
 		char d[24];
-		int n = 0;
-		do {
-			d[n++] = (char)('0' + v[k] % 10);
-			v[k] /= 10;
-		} while (v[k]);
-		while (n)
-			*p++ = d[--n];
+		for (const char *c = u64_text(v[k], d); *c; c++)
+			*p++ = *c;
 		for (const char *w = words[k]; *w; w++)
 			*p++ = *w;
 	}

@@ -248,14 +248,8 @@ static inline void detail(unsigned k, const char *text)
 static inline void detail_u64(unsigned k, uint64_t v)
 {
 	char buf[24];
-	int i = 23;
 
-	buf[i] = '\0';
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	detail(k, buf + i);
+	detail(k, u64_text(v, buf));
 }
 
 /* Attacker: report round @r done and wait until the victim has checked its sentinels after

@@ -14,9 +14,8 @@ void put(const char *s)
 	hvc(HV_CONSOLE_WRITE, (uint64_t)(uintptr_t)s, length(s), 0);
 }
 
-void put_u64(uint64_t v)
+char *u64_text(uint64_t v, char buf[24])
 {
-	char buf[24];
 	int i = 23;
 
 	buf[i] = '\0';
@@ -24,7 +23,14 @@ void put_u64(uint64_t v)
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	put(buf + i);
+	return buf + i;
+}
+
+void put_u64(uint64_t v)
+{
+	char buf[24];
+
+	put(u64_text(v, buf));
 }
 
 void print(const char *a, uint64_t v, const char *b)

@@ -65,6 +65,8 @@ static inline void *edge_window(unsigned slot)
 /* Console output through the kernel, which tags it with the partition's name. */
 void put(const char *s);
 void put_u64(uint64_t v);
+/* @v in decimal, written at the end of @buf; returns where the digits start. */
+char *u64_text(uint64_t v, char buf[24]);
 void print(const char *a, uint64_t v, const char *b);
 
 /*
