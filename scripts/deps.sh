@@ -14,7 +14,8 @@ sysroot="$top/.deps/arm64"
 
 packages=(make meson ninja-build pkg-config gcc gcc-aarch64-linux-gnu
 	binutils-aarch64-linux-gnu qemu-system-arm libfdt-dev libsodium-dev
-	libcriterion-dev gnuplot-nox device-tree-compiler python3 clang-format clang libclang-rt-14-dev time)
+	libcriterion-dev gnuplot-nox device-tree-compiler python3 clang-format clang libclang-rt-14-dev time
+	libmetis-dev)
 
 missing=()
 for p in "${packages[@]}"; do
