@@ -366,6 +366,7 @@ static void dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
 	cpu->part = (uint32_t)i;
 	cpu->req = top.id;
 	cpu->end_ns = now + cost + r->steps[r->cur].value;
+	e->res->cpu_busy_ns[c] += cost + r->steps[r->cur].value;
 	p->running = true;
 }
 

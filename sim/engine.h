@@ -46,6 +46,7 @@ struct sim_result {
 	uint64_t events;   /* arrivals, message deliveries and completions processed */
 	uint64_t requests; /* requests completed */
 	uint64_t switches; /* CPU changed partition */
+	uint64_t cpu_busy_ns[RUVIX_MAX_CPUS]; /* per CPU: compute, switches and penalties */
 	uint64_t makespan_ns;
 	uint64_t local_bytes, cross_node_bytes; /* message bytes within / across NUMA nodes */
 	uint64_t deadline_misses[2];		/* per class (enum trace_class) */

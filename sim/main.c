@@ -45,6 +45,7 @@ static void usage(FILE *f)
 		"[--move-cost N]\n"
 		"       ruvix-sim compare --trace FILE --machine M [--policies naive,edf]\n"
 		"                     [--loads 0.5,0.7,0.9] --out DIR [--manifest X] [--seed N]\n"
+		"                     [--load-basis busiest|mean]\n"
 		"run writes DIR/report.json and DIR/witness.wlog; compare a sweep, a table and\n"
 		"plots (docs/simulator.md).\n"
 		"Shipped machines: see sim/machines/ (for example: virt2, numa2x2).\n");
@@ -262,6 +263,10 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"local_bytes\": %" PRIu64 ",\n", r->local_bytes);
 	fprintf(f, "  \"cross_node_bytes\": %" PRIu64 ",\n", r->cross_node_bytes);
 	fprintf(f, "  \"switches\": %" PRIu64 ",\n", r->switches);
+	fprintf(f, "  \"cpu_busy_ns\": [");
+	for (uint32_t c = 0; c < m->desc.ncpus; c++)
+		fprintf(f, "%s%" PRIu64, c ? ", " : "", r->cpu_busy_ns[c]);
+	fprintf(f, "],\n");
 	fprintf(f, "  \"migrations\": %" PRIu64 ",\n", r->migrations);
 	fprintf(f, "  \"epochs\": %" PRIu64 ",\n", r->epochs);
 	fprintf(f, "  \"epoch_ns\": %" PRIu64 ",\n", o->coh.epoch_ns);

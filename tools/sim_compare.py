@@ -2,10 +2,17 @@
 """ruvix-sim compare: run several policies over an offered-load sweep of one trace.
 
   ruvix-sim compare --trace T --machine M --policies naive,edf --loads 0.5,0.7,0.9 --out DIR
-                    [--manifest X] [--seed S]
+                    [--manifest X] [--seed S] [--load-basis busiest|mean]
 
-Offered load is CPU utilisation: the trace's compute divided by (its arrival span x the
-machine's CPUs). Each load is reached by scaling arrival times (ruvix-sim run --time-scale).
+Offered load is CPU utilisation. With --load-basis busiest (the default) it is that of the
+busiest CPU: the most work any one CPU did in a first run at the trace's own pace (compute,
+switches and penalties, report.json's cpu_busy_ns) divided by the arrival span. Partitions
+stay on their home CPUs, so that CPU saturates first, and a load of 1 is where it would be
+busy all the time. With --load-basis mean it is the trace's compute divided by (its arrival
+span x the machine's CPUs), which hides an overloaded CPU behind idle ones. Each load is
+reached by scaling arrival times (ruvix-sim run --time-scale). When most critical requests
+miss their deadline at every load for some policy, a warning says so (and summary.json
+carries it): the sweep then shows overload, not the policies.
 Writes DIR/POLICY-LOAD/{report.json,witness.wlog,cdf.dat}, DIR/summary.json, gnuplot PNGs
 (latency-cdf.png, p99-vs-load.png, cross-node-bytes.png) with their data (p99.dat,
 cross.dat), and prints a table. Progress goes to
@@ -80,6 +87,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--manifest")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--load-basis", choices=["busiest", "mean"], default="busiest")
     a = ap.parse_args()
     policies = [p for p in a.policies.split(",") if p]
     try:
@@ -103,7 +111,10 @@ def main():
     probe = run(a.sim, a, out / ".probe", [])
     shutil.rmtree(out / ".probe")
     cpus = probe["machine"]["cpus"]
-    base = compute / (span * cpus)
+    if a.load_basis == "busiest":
+        base = max(probe["cpu_busy_ns"]) / span
+    else:
+        base = compute / (span * cpus)
 
     results, total, k = [], len(policies) * len(loads), 0
     for policy in policies:
@@ -174,8 +185,21 @@ plot 'cross.dat' using 1:3:xtic(2) with boxes notitle
 """, out)
     for name in ("latency-cdf.png", "p99-vs-load.png", "cross-node-bytes.png"):
         os.replace(out / f"{name}.tmp", out / name)
+    warnings = []
+    for policy in policies:
+        runs = [r for r in results if r["policy"] == policy]
+        if all(r["latency_ns"]["critical"]["count"] and
+               2 * r["deadline_misses"]["critical"] > r["latency_ns"]["critical"]["count"]
+               for r in runs):
+            at = ", ".join(f"{r['load']:g}" for r in runs)
+            warnings.append(f"{policy}: most critical requests miss their deadline at every "
+                            f"load ({at}): the sweep shows overload, not the policy; try lower "
+                            "--loads")
+    for w in warnings:
+        print(f"ruvix-sim compare: warning: {w}", file=sys.stderr)
     summary = {"trace": a.trace, "machine": a.machine, "seed": a.seed,
-               "base_load": base, "class": cls, "runs": results,
+               "load_basis": a.load_basis, "base_load": base, "class": cls,
+               "warnings": warnings, "runs": results,
                "plots": ["latency-cdf.png", "p99-vs-load.png", "cross-node-bytes.png"]}
     with open(out / "summary.json.tmp", "w") as f:
         json.dump(summary, f, indent=2)

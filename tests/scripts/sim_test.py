@@ -404,6 +404,32 @@ def compare_writes_summary_table_and_plots():
     bad = run([SIM, "compare", "--trace", trace, "--machine", "numa2x2", "--loads", "x",
                "--out", WORK / "cmp-bad"])
     check(bad.returncode == 2 and "--loads wants numbers" in bad.stderr, bad.stderr)
+    # The load's basis: by default the busiest CPU of a run at the trace's own pace (its
+    # cpu_busy_ns over the arrival span); --load-basis mean is the average over CPUs, never
+    # higher. No warning at these loads.
+    check(summary["load_basis"] == "busiest" and summary["warnings"] == [], summary["warnings"])
+    own = run([SIM, "run", "--trace", trace, "--machine", "numa2x2", "--out", WORK / "cmp-own",
+               "--seed", "0"])
+    check(own.returncode == 0, own.stderr)
+    busy = json.loads((WORK / "cmp-own" / "report.json").read_text())["cpu_busy_ns"]
+    arrivals = [int(l.split()[1]) for l in trace.read_text().splitlines()
+                if l.startswith("request ")]
+    want = max(busy) / (arrivals[-1] - arrivals[0])
+    check(abs(summary["base_load"] - want) < 1e-9 * want, f"base load {summary['base_load']}, "
+          f"want the busiest CPU's {want}")
+    mean = run([SIM, "compare", "--trace", trace, "--machine", "numa2x2", "--policies", "edf",
+                "--loads", "0.5", "--load-basis", "mean", "--out", WORK / "cmp-mean"])
+    check(mean.returncode == 0, mean.stderr)
+    m = json.loads((WORK / "cmp-mean" / "summary.json").read_text())
+    check(m["load_basis"] == "mean" and m["base_load"] <= summary["base_load"],
+          f"mean basis {m['base_load']} above the busiest CPU's {summary['base_load']}")
+    # Far past saturation most critical requests miss at every load: the sweep says so.
+    over = run([SIM, "compare", "--trace", trace, "--machine", "numa2x2", "--policies", "naive",
+                "--loads", "6,8", "--out", WORK / "cmp-over"])
+    check(over.returncode == 0 and "warning: naive: most critical requests miss their "
+          "deadline at every load (6, 8)" in over.stderr, over.stderr)
+    check(json.loads((WORK / "cmp-over" / "summary.json").read_text())["warnings"],
+          "the warning is not in summary.json")
 
 
 def grouped_trace():
