@@ -478,7 +478,7 @@ def scenario_migration():
     across, within = traffic(out)
     check(across * 10 < across + within, f"16 partitions: {across} of {across + within} bytes "
           "still cross CPUs")
-    # More CPUs than NUMA nodes the build knows (max_nodes 4): the engine places on CPUs, and
+    # More CPUs than the two the manifest uses, in one NUMA node: the engine places on CPUs, and
     # only on the two the manifest uses.
     r, recs = boot_migration("migration-smp5", smp=5)
     expect_lines(r.stdout, [r"^cpus: 5, NUMA nodes: 1$",

@@ -184,6 +184,17 @@ def failed_run_keeps_the_previous_report():
           f"temporary files left: {sorted(p.name for p in out.iterdir())}")
 
 
+def shipped_machines_load_and_run():
+    """Every shipped machine (sim/machines/) is built and runs a trace: its report names its
+    CPUs and NUMA nodes."""
+    want = {"virt2": (2, 1), "numa2x2": (4, 2), "numa4x2": (8, 4), "numa8x1": (8, 8)}
+    for name, (cpus, nodes) in want.items():
+        r = sim(WORK / f"machine-{name}", TINY, name)
+        check(r.returncode == 0, f"{name}: {r.stderr}")
+        m = json.loads((WORK / f"machine-{name}" / "report.json").read_text())["machine"]
+        check((m["cpus"], m["numa_nodes"]) == (cpus, nodes), f"{name}: {m}")
+
+
 def bad_machines_fail_with_node_and_property():
     cases = [
         ("/dts-v1/; / { compatible = \"ruvix,sim-machine\"; };", "/: expected a /cpus node"),
@@ -563,6 +574,7 @@ if __name__ == "__main__":
         ("fuzzed_traces_fail_cleanly", fuzzed_traces_fail_cleanly),
         ("witness_tool_treats_logs_as_untrusted", witness_tool_treats_logs_as_untrusted),
         ("failed_run_keeps_the_previous_report", failed_run_keeps_the_previous_report),
+        ("shipped_machines_load_and_run", shipped_machines_load_and_run),
         ("bad_machines_fail_with_node_and_property", bad_machines_fail_with_node_and_property),
         ("damaged_machines_are_refused", damaged_machines_are_refused),
         ("manifest_run_replays_to_the_reported_digest", manifest_run_replays_to_the_reported_digest),
