@@ -33,7 +33,7 @@ struct req {
 	uint64_t due_ns; /* absolute deadline; 0 when the trace gave none */
 	uint64_t order;	 /* key inside a partition's queue: FIFO or deadline order */
 	uint8_t cls;
-	uint8_t nsteps, cur;
+	uint16_t nsteps, cur;
 	struct step steps[TRACE_MAX_STEPS];
 };
 
@@ -389,7 +389,7 @@ static int arrive(struct engine *e, const struct trace_item *it, uint64_t now)
 	r->arrival_ns = it->at_ns;
 	r->due_ns = it->deadline_ns ? it->at_ns + it->deadline_ns : 0;
 	r->cls = it->cls;
-	r->nsteps = (uint8_t)it->nsteps;
+	r->nsteps = (uint16_t)it->nsteps;
 	r->cur = 0;
 	for (uint32_t k = 0; k < it->nsteps; k++) {
 		const struct trace_step *ts = &it->steps[k];

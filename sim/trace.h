@@ -1,6 +1,8 @@
 /*
- * Streaming reader of RuVix trace files, format versions 0 and 1 (traces/README.md). One item is
- * read at a time, so memory does not grow with the length of the trace.
+ * Streaming reader of RuVix trace files, format versions 0, 1 and 2 (traces/README.md). One item
+ * is read at a time, so memory does not grow with the length of the trace. Version 2 is version
+ * 1 with longer requests: up to TRACE_MAX_STEPS steps on lines of up to 16 KiB (version 1: 16
+ * steps, 1 KiB), for the long call chains of real traces.
  *
  * Version 1 requests carry a latency class, a relative deadline and a chain of steps:
  *   request AT_NS CLASS DEADLINE_NS STEP...
@@ -17,8 +19,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TRACE_NAME_MAX	17 /* = PARTITION_NAME_MAX: 16 characters */
-#define TRACE_MAX_STEPS 16
+#define TRACE_NAME_MAX	   17  /* = PARTITION_NAME_MAX: 16 characters */
+#define TRACE_MAX_STEPS	   256 /* format 2 */
+#define TRACE_V1_MAX_STEPS 16  /* formats 0 and 1 */
 
 enum trace_item_kind {
 	TRACE_PARTITION, /* partition NAME */

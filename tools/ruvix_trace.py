@@ -19,21 +19,23 @@ import sys
 from datetime import datetime
 
 NAME_MAX = 16
-MAX_STEPS = 16
+V1_MAX_STEPS = 16  # format 1: a request has at most 16 steps
+MAX_STEPS = 256  # format 2 (the same grammar, longer requests: traces/README.md)
 
 
 class InputError(Exception):
     pass
 
 
-def write_trace(out, header_lines, partitions, requests):
-    """requests: iterable of (at_ns, cls, deadline_ns, steps) in time order; steps are strings."""
+def write_trace(out, header_lines, partitions, requests, version=1):
+    """requests: iterable of (at_ns, cls, deadline_ns, steps) in time order; steps are strings.
+    Format 1 unless a request needs more than 16 steps (the caller says version=2)."""
     tmp = out + ".tmp"
     try:
         with open(tmp, "w") as f:
             for line in header_lines:
                 f.write(f"# {line}\n")
-            f.write("ruvix-trace 1\n")
+            f.write(f"ruvix-trace {version}\n")
             for p in partitions:
                 f.write(f"partition {p}\n")
             n = 0
@@ -220,8 +222,13 @@ def convert_nezha(a):
             else:
                 yield c
 
-    def walk(s, steps):
-        """Append s's chain; returns False when it would exceed MAX_STEPS."""
+    def calls_in(s):
+        """Calls (to another service) anywhere below s."""
+        return sum(1 + calls_in(c) for c in external_calls(s))
+
+    def walk(s, steps, replies):
+        """Append s's chain; returns False when it would exceed MAX_STEPS. replies collects
+        the position of each call's reply in steps."""
         calls = list(external_calls(s))
         own = s["dur"] - sum(c["dur"] for c in calls)
         here = part(s["service"])
@@ -231,8 +238,9 @@ def convert_nezha(a):
             if len(steps) + 4 > MAX_STEPS:  # call, its first step, reply, our next step
                 return False
             steps.append(f"m:{here}:{there}:{a.request_bytes}")
-            if not walk(c, steps):
+            if not walk(c, steps, replies):
                 return False
+            replies.append(len(steps))
             steps.append(f"m:{there}:{here}:{a.response_bytes}")
             steps.append(f"c:{here}:1000")
         return True
@@ -240,22 +248,28 @@ def convert_nezha(a):
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
     roots.sort(key=lambda s: s["start"])
     t0 = roots[0]["start"]
-    reqs, truncated = [], 0
+    reqs, truncated, calls, kept_calls = [], 0, 0, 0
     for s in roots:
-        steps = []
-        if not walk(s, steps) or len(steps) > MAX_STEPS:
+        steps, replies = [], []
+        calls += calls_in(s)
+        if not walk(s, steps, replies) or len(steps) > MAX_STEPS:
             truncated += 1
             steps = steps[:MAX_STEPS]
             while steps and not steps[-1].startswith("c:"):
                 steps.pop()
+        kept_calls += sum(1 for i in replies if i < len(steps))
         reqs.append((s["start"] - t0, "critical", a.deadline_ns, steps))
+    # A call is kept when the trace holds it whole, up to its reply (a cut request keeps the
+    # first steps of the calls it lost).
+    pct = 100.0 * kept_calls / calls if calls else 100.0
     header = [f"converted by ruvix-trace from Nezha {os.path.basename(a.inputs[0])}: "
               f"{len(roots)} traces over {len(names)} services, {truncated} cut at "
-              f"{MAX_STEPS} steps",
+              f"{MAX_STEPS} steps; calls kept {kept_calls} of {calls} ({pct:.1f} %)",
               f"messages: {a.request_bytes} B per call, {a.response_bytes} B per reply; "
               f"compute: each span's own time, at least 1 us; every request critical, "
               f"deadline {a.deadline_ns} ns"]
-    return write_trace(a.output, header, sorted(names.values()), iter(reqs))
+    version = 2 if any(len(r[3]) > V1_MAX_STEPS for r in reqs) else 1
+    return write_trace(a.output, header, sorted(names.values()), iter(reqs), version)
 
 
 # ---- convert: azure --------------------------------------------------------------------------

@@ -122,7 +122,7 @@ BAD_TRACES = [
     ("ruvix-trace 1\npartition a\nrequest 0 batch 0 c:a:0\n", 3, "(NS > 0)"),
     ("ruvix-trace 1\npartition a\nrequest 0 batch 0 c:a:5 m:a:zz:8\n", 3, "'zz', which is not declared"),
     ("", 1, "expected the header"),
-    ("ruvix-trace 9\n", 1, "version 9 is not supported (this reader knows 0 and 1)"),
+    ("ruvix-trace 9\n", 1, "version 9 is not supported (this reader knows 0, 1 and 2)"),
     ("hello\n", 1, "expected the header"),
     ("ruvix-trace 0\npartition a\nrequest 5 a\n", 3, "expected 'request AT_NS PARTITION SERVICE_NS'"),
     ("ruvix-trace 0\npartition a\nrequest 5 a 0\n", 3, "SERVICE_NS > 0"),

@@ -7,6 +7,7 @@ usage: trace_test.py RUVIX_TRACE RUVIX_SIM SOURCE_ROOT WORK_DIR
 """
 import json
 import pathlib
+import re
 import sys
 
 from testlib import check, main, run
@@ -36,6 +37,39 @@ def nezha_excerpt():
             "c:cartservice:30000 m:cartservice:frontend:4096 c:frontend:1000",
             "request 1000000000 critical 100000000 c:frontend:5000"]
     check(body(out) == want, f"got {body(out)}")
+
+
+def nezha_long_chains():
+    """A call chain longer than format 1's 16 steps is kept whole in format 2, with the kept
+    share of calls in the header; one longer than format 2's 256 steps is cut on a compute
+    step and the header says how many calls survived."""
+    def chain(depth, path):
+        rows = ["TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,"
+                "EndTimeUnixNano,Duration"]
+        for i in range(depth):
+            parent = "root" if i == 0 else f"s{i - 1}"
+            rows.append(f"t1,s{i},{parent},svc{i % 2}-1-x,Op,{1000 + i},{100000 - i},1")
+        path.write_text("\n".join(rows) + "\n")
+    deep, out = WORK / "nezha-deep.csv", WORK / "nezha-deep.trace"
+    chain(20, deep)  # 20 nested calls across two services: 1 + 19 * 4 = 77 steps
+    r = convert("nezha", deep, out)
+    check(r.returncode == 0, r.stderr)
+    text = out.read_text()
+    check("ruvix-trace 2" in body(out) and "0 cut at 256 steps; calls kept 19 of 19 (100.0 %)"
+          in text, f"a 77-step chain:\n{text[:400]}")
+    req = [l for l in body(out) if l.startswith("request ")]
+    check(len(req) == 1 and len(req[0].split()) - 4 == 77, f"steps: {len(req[0].split()) - 4}")
+    s = run([SIM, "run", "--trace", out, "--machine", "numa2x2", "--out", WORK / "nezha-deep"])
+    check(s.returncode == 0, f"simulating a format-2 trace: {s.stderr}")
+    chain(100, deep)  # 1 + 99 * 4 steps: past 256, so cut
+    r = convert("nezha", deep, out)
+    check(r.returncode == 0, r.stderr)
+    text = out.read_text()
+    # Cut at 256 steps: 1 + 99 * 2 going down, then 57 of the way back up, which hold the
+    # replies of the 28 deepest calls.
+    check("1 cut at 256 steps; calls kept 28 of 99 (28.3 %)" in text, text[:400])
+    req = [l for l in body(out) if l.startswith("request ")][0].split()[4:]
+    check(len(req) <= 256 and req[-1].startswith("c:"), f"{len(req)} steps ending {req[-1]}")
 
 
 def maplib_excerpt():
@@ -117,11 +151,16 @@ def real_data_sets():
         s = run([SIM, "run", "--trace", out, "--machine", "numa2x2",
                  "--out", WORK / f"real-{path.stem}"])
         check(s.returncode == 0, f"{path}: simulating the conversion: {s.stderr}")
+        if source == "nezha":
+            # Issue 11's bar: long call chains are kept, at least 95 % of the calls.
+            m = re.search(r"calls kept (\d+) of (\d+) \(([\d.]+) %\)", out.read_text())
+            check(m and float(m.group(3)) >= 95.0, f"{path}: {m.group(0) if m else 'no count'}")
 
 
 if __name__ == "__main__":
     WORK.mkdir(parents=True, exist_ok=True)
-    main([("nezha_excerpt", nezha_excerpt), ("maplib_excerpt", maplib_excerpt),
+    main([("nezha_excerpt", nezha_excerpt), ("nezha_long_chains", nezha_long_chains),
+          ("maplib_excerpt", maplib_excerpt),
           ("azure_excerpt", azure_excerpt),
           ("gen_is_deterministic_and_simulates", gen_is_deterministic_and_simulates),
           ("errors_are_clean", errors_are_clean), ("real_data_sets", real_data_sets)])
