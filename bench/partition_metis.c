@@ -31,8 +31,8 @@
 
 static struct coh_graph g;
 static u8 place[COH_MAX_NODES];
-static idx_t xadj[COH_MAX_NODES + 1], adjncy[COH_MAX_NODES * COH_MAX_NODES],
-	adjwgt[COH_MAX_NODES * COH_MAX_NODES], part[COH_MAX_NODES];
+static idx_t xadj[COH_MAX_NODES + 1], adjncy[2 * COH_MAX_EDGES], adjwgt[2 * COH_MAX_EDGES],
+	part[COH_MAX_NODES];
 
 static u64 rng_state;
 
@@ -128,6 +128,31 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The cut of @place counted again, pair by pair (n <= 1,024) or edge by edge, not by coh_cut;
+ * and the largest part. A check on both partitioners' results. */
+static u64 recount(u32 n, u32 *largest)
+{
+	u32 size[COH_MAX_PARTS] = { 0 };
+	u64 cut = 0;
+
+	*largest = 0;
+	for (u32 i = 0; i < n; i++)
+		if (++size[place[i]] > *largest)
+			*largest = size[place[i]];
+	for (u32 i = 0; i < n; i++) {
+		if (n <= 1024) {
+			for (u32 j = i + 1; j < n; j++)
+				if (place[i] != place[j])
+					cut += coh_graph_weight(&g, i, j);
+		} else {
+			for (u32 h = g.head[i]; h != COH_NIL; h = g.next[h])
+				if (g.to[h] > i && place[g.to[h]] != place[i])
+					cut += g.w[h >> 1];
+		}
+	}
+	return cut;
+}
+
 /* Our partitioner from round-robin: its cut, and the median time of @reps runs. */
 static u64 ours(u32 n, u32 k, const u32 *cap, int reps, double *ns)
 {
@@ -141,10 +166,20 @@ static u64 ours(u32 n, u32 k, const u32 *cap, int reps, double *ns)
 		t[r] = now_ns() - t0;
 	}
 	*ns = median(t, reps);
-	return coh_cut(&g, place);
+	u32 largest;
+	u64 cut = recount(n, &largest);
+	if (cut != coh_cut(&g, place) || largest > cap[0]) {
+		fprintf(stderr,
+			"bench-partition-metis: our placement at n %u k %u: cut %llu "
+			"(coh_cut %llu), largest part %u of %u\n",
+			n, k, (unsigned long long)cut, (unsigned long long)coh_cut(&g, place),
+			largest, cap[0]);
+		exit(1);
+	}
+	return cut;
 }
 
-/* METIS k-way on the same graph (CSR from the dense matrix): its cut, the largest part, time. */
+/* METIS k-way on the same graph (CSR from its edge lists): its cut, the largest part, time. */
 static u64 metis(u32 n, u32 k, int reps, double *ns, u32 *largest)
 {
 	idx_t nv = (idx_t)n, ncon = 1, nparts = (idx_t)k, objval = 0, options[METIS_NOPTIONS];
@@ -154,12 +189,11 @@ static u64 metis(u32 n, u32 k, int reps, double *ns, u32 *largest)
 
 	for (u32 i = 0; i < n; i++) {
 		xadj[i] = m;
-		for (u32 j = 0; j < n; j++)
-			if (j != i && g.w[i][j]) {
-				adjncy[m] = (idx_t)j;
-				adjwgt[m] = (idx_t)g.w[i][j];
-				m++;
-			}
+		for (u32 h = g.head[i]; h != COH_NIL; h = g.next[h]) {
+			adjncy[m] = (idx_t)g.to[h];
+			adjwgt[m] = (idx_t)g.w[h >> 1];
+			m++;
+		}
 	}
 	xadj[n] = m;
 	METIS_SetDefaultOptions(options);
@@ -176,14 +210,13 @@ static u64 metis(u32 n, u32 k, int reps, double *ns, u32 *largest)
 		}
 	}
 	*ns = median(t, reps);
-	u32 size[COH_MAX_PARTS] = { 0 };
-	*largest = 0;
-	for (u32 i = 0; i < n; i++) {
+	for (u32 i = 0; i < n; i++)
 		place[i] = (u8)part[i];
-		if (++size[part[i]] > *largest)
-			*largest = size[part[i]];
-	}
-	return coh_cut(&g, place);
+	u64 cut = recount(n, largest);
+	if ((u64)objval != cut)
+		fprintf(stderr, "bench-partition-metis: METIS says cut %lld, counted %llu\n",
+			(long long)objval, (unsigned long long)cut);
+	return cut;
 }
 
 static void ratio_line(const char *name, const char *family, u32 n, const double *by_k,

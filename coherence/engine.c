@@ -1,48 +1,25 @@
 /*
  * The coherence epoch loop (see coherence.h and docs/coherence.md).
  *
- * Order inside an epoch: (1) the partitioner, on a copy, within what is left of the budget;
- * it also gives the cut of the current placement and of the copy; (2) adopt the copy only if
- * it was not cut short and cut_before - cut_new > moved * migration_cost; (3) scores and
- * pressures against the placement now in force, and in the same pass the decay, so traffic of
- * this epoch counts fully before it ages.
- * Cost: the partitioner's, plus one O(n^2 + n k) pass for scores and decay.
+ * The engine keeps one FM search (cohfm.h) over its live graph for its whole life. Traffic
+ * and decay change an edge's weight through reweigh(), which updates the two ends' part
+ * connections, the cut and the two nodes' gains: O(k + log n). An epoch, every step inside
+ * the budget:
+ *   1. count the decay periods since the last epoch (time, not events, drives decay), and
+ *      sweep edges to them, at most until half the budget;
+ *   2. go on with the FM pass (tentative moves, locked nodes, best prefix), leaving time to
+ *      roll back the moves after the best prefix;
+ *   3. roll back to the best prefix and adopt it if its gain net of migration_cost per move
+ *      is positive (the gains already count the cost, so the best prefix is the best paying
+ *      one); a pass that ended starts again next epoch, its nodes unlocked in budgeted steps;
+ *   4. finish the sweep with the time left.
+ * The work between two budget checks is at most one move (O(deg (k + log n))), 16 unlocks or
+ * 64 edges of the sweep: that is the constant an epoch may pass its budget by.
  */
 #include <ruvix/check.h>
 #include <ruvix/coherence.h>
 #include <ruvix/hal.h>
 #include <ruvix/klib.h>
-
-void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, const u8 *place)
-{
-	u32 size[COH_MAX_PARTS] = { 0 };
-
-	CHECK(cfg->parts >= 1 && cfg->parts <= COH_MAX_PARTS);
-	CHECK(cfg->decay_shift >= 1 && cfg->decay_shift < 64);
-	CHECK(n <= COH_MAX_NODES);
-	/* Not the whole engine: its weight matrix is 512 KiB, and only n x n of it is used (a
-	 * kernel keeps the engine in memory it does not zero at boot). */
-	e->cfg = *cfg;
-	coh_graph_init(&e->g, n);
-	memset(e->place, 0, sizeof(e->place));
-	memset(e->score, 0, sizeof(e->score));
-	memset(e->pressure, 0, sizeof(e->pressure));
-	e->epoch = e->stale_epochs = e->migrations = 0;
-	for (u32 i = 0; i < n; i++) {
-		CHECK(place[i] < cfg->parts);
-		/* A start that holds more than a part's share widens it: the placement a system
-		 * boots with (its manifest) is always allowed. */
-		if (++size[place[i]] > e->cfg.cap[place[i]])
-			e->cfg.cap[place[i]] = size[place[i]];
-		e->place[i] = place[i];
-		e->score[i] = COH_PER_MILLE;
-	}
-}
-
-void coh_engine_traffic(struct coh_engine *e, u32 a, u32 b, u64 weight)
-{
-	coh_graph_add(&e->g, a, b, weight);
-}
 
 /* weight * COH_PER_MILLE / total without overflow for weights below 2^54. */
 static u16 per_mille(u64 weight, u64 total)
@@ -62,170 +39,239 @@ static u16 per_mille(u64 weight, u64 total)
  *   own node (1000 with no traffic).
  * CutPressure(i) = 1000 * max(0, max_q into(i, q) - internal(i)) / total(i), q another part:
  *   what moving i to its best other node would take off the cut, as a share of its traffic.
- *   It is 0 for a partition already on its best node, however much traffic crosses.
- * The same pass over the weights then decays them (the end of the epoch).
+ * Kept per node whenever its connections change (the FM tables have into(i, q)): O(k).
  */
-static void score_and_decay(struct coh_engine *e)
+static void signals(void *ctx, u32 i)
 {
-	struct coh_graph *g = &e->g;
-	u32 shift = e->cfg.decay_shift;
-	u64 into[COH_MAX_PARTS];
+	struct coh_engine *e = ctx;
+	const u64 *into = e->fm.conn + (u64)i * e->cfg.parts;
+	u64 total = 0, own = into[e->place[i]], best = own;
 
-	coh_work_units += (u64)g->n * g->n;
-	for (u32 i = 0; i < g->n; i++) {
-		u64 total = 0;
-		memset(into, 0, sizeof(into));
-		for (u32 j = 0; j < g->n; j++) {
-			u64 w = g->w[i][j];
-			into[e->place[j]] += w;
-			total += w;
-			g->w[i][j] =
-				w -
-				(w >> shift); /* the decay (coh_graph_decay), in the same pass */
-		}
-		if (total == 0) {
-			e->score[i] = COH_PER_MILLE;
-			e->pressure[i] = 0;
-			continue;
-		}
-		u64 own = into[e->place[i]], best = own;
-		for (u32 q = 0; q < e->cfg.parts; q++)
-			if (into[q] > best)
-				best = into[q];
-		e->score[i] = per_mille(own, total);
-		e->pressure[i] = per_mille(best - own, total);
+	for (u32 q = 0; q < e->cfg.parts; q++) {
+		total += into[q];
+		if (into[q] > best)
+			best = into[q];
 	}
-}
-
-static u8 candidate[COH_MAX_NODES]; /* kept out of the stack, like the partitioner's state */
-
-/*
- * Part numbers are names: the partitioner's seeded search numbers parts as it likes, so two
- * placements with the same cut can differ only by a renaming. Before counting moves, rename
- * the candidate's parts to keep as many partitions where they are as the capacities allow.
- * Exhaustive over renamings for up to RENAME_EXACT parts (8! = 40,320 at most, 24 at 4
- * parts), greedy by overlap beyond.
- */
-#define RENAME_EXACT 6
-
-struct rename {
-	u32 parts;
-	u32 overlap[COH_MAX_PARTS][COH_MAX_PARTS]; /* candidate part p, current part q */
-	u32 size[COH_MAX_PARTS];		   /* candidate part sizes */
-	const u32 *cap;
-	u8 perm[COH_MAX_PARTS], best[COH_MAX_PARTS];
-	bool used[COH_MAX_PARTS];
-	u32 best_keep;
-};
-
-static void rename_search(struct rename *r, u32 p, u32 keep)
-{
-	if (p == r->parts) {
-		if (keep > r->best_keep) {
-			r->best_keep = keep;
-			memcpy(r->best, r->perm, r->parts);
-		}
+	if (total == 0) {
+		e->score[i] = COH_PER_MILLE;
+		e->pressure[i] = 0;
 		return;
 	}
-	for (u32 q = 0; q < r->parts; q++) {
-		if (r->used[q] || r->size[p] > r->cap[q])
-			continue;
-		r->used[q] = true;
-		r->perm[p] = (u8)q;
-		rename_search(r, p + 1, keep + r->overlap[p][q]);
-		r->used[q] = false;
-	}
+	e->score[i] = per_mille(own, total);
+	e->pressure[i] = per_mille(best - own, total);
 }
 
-static void rename_parts(const struct coh_engine *e, u8 *cand, u32 n)
+void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, const u8 *place)
 {
-	static struct rename r;
+	u32 size[COH_MAX_PARTS] = { 0 };
 
-	memset(&r, 0, sizeof(r));
-	r.parts = e->cfg.parts;
-	r.cap = e->cfg.cap;
+	CHECK(cfg->parts >= 1 && cfg->parts <= COH_MAX_PARTS);
+	CHECK(cfg->decay_shift >= 1 && cfg->decay_shift < 64);
+	CHECK(n <= COH_MAX_NODES);
+	e->cfg = *cfg;
+	coh_graph_init(&e->g, n);
+	e->g.shift = cfg->decay_shift;
 	for (u32 i = 0; i < n; i++) {
-		r.overlap[cand[i]][e->place[i]]++;
-		r.size[cand[i]]++;
+		CHECK(place[i] < cfg->parts);
+		/* A start that holds more than a part's share widens it: the placement a system
+		 * boots with (its manifest) is always allowed. */
+		if (++size[place[i]] > e->cfg.cap[place[i]])
+			e->cfg.cap[place[i]] = size[place[i]];
+		e->place[i] = e->start[i] = place[i];
 	}
-	for (u32 p = 0; p < r.parts; p++)
-		r.best[p] = (u8)p; /* the identity is always allowed */
-	for (u32 p = 0; p < r.parts; p++)
-		r.best_keep += r.overlap[p][p];
-	if (r.parts <= RENAME_EXACT) {
-		rename_search(&r, 0, 0);
-	} else {
-		/* Greedy: repeatedly give the largest remaining overlap its name, if it fits. */
-		bool named[COH_MAX_PARTS] = { false };
-		u8 perm[COH_MAX_PARTS];
-		u32 keep = 0, done = 0;
-		while (done < r.parts) {
-			u32 bp = 0, bq = 0;
-			bool found = false;
-			for (u32 p = 0; p < r.parts; p++)
-				for (u32 q = 0; q < r.parts; q++)
-					if (!named[p] && !r.used[q] && r.size[p] <= r.cap[q] &&
-					    (!found || r.overlap[p][q] > r.overlap[bp][bq])) {
-						bp = p, bq = q, found = true;
-					}
-			if (!found)
-				return; /* no full renaming fits this way: keep the candidate's */
-			named[bp] = r.used[bq] = true;
-			perm[bp] = (u8)bq;
-			keep += r.overlap[bp][bq];
-			done++;
-		}
-		if (keep > r.best_keep)
-			memcpy(r.best, perm, r.parts);
-	}
+	e->epoch = e->stale_epochs = e->migrations = 0;
+	memset(e->moved_in, 0, n * sizeof(e->moved_in[0]));
+	e->crossed = e->crossed_start = 0;
+	e->decay_at = hal_now_ns();
+	e->sweep = 0;
+	e->sweep_for = 0;
+	e->swept = true;
+	e->pass_done = false;
+	coh_graph_view(&e->g, &e->view);
+	i64 cost = cfg->migration_cost > (1ull << 60) ? 1ll << 60 : (i64)cfg->migration_cost;
+	fm_init(&e->fm, &e->store, &e->view, cfg->parts, e->cfg.cap, e->place, cost);
+	e->fm.changed = signals;
+	e->fm.ctx = e;
 	for (u32 i = 0; i < n; i++)
-		cand[i] = r.best[cand[i]];
+		signals(e, i);
 }
 
-/* gain > moved * cost, without the product overflowing. */
-static bool pays(u64 gain, u32 moved, u64 cost)
+/* Set edge @x's weight to @w and keep every table in step; the edge goes when w is 0. */
+static void reweigh(struct coh_engine *e, u32 x, u64 w)
 {
-	u64 q = gain / moved, rem = gain % moved;
+	struct coh_graph *g = &e->g;
+	u32 a = g->to[2 * x + 1], b = g->to[2 * x], k = e->cfg.parts;
+	u64 old = g->w[x];
+	u8 pa = e->place[a], pb = e->place[b];
 
-	return q > cost || (q == cost && rem != 0);
+	g->w[x] = w;
+	/* Unsigned arithmetic: old is part of both sums, so each stays >= 0. */
+	e->fm.conn[(u64)a * k + pb] += w - old;
+	e->fm.conn[(u64)b * k + pa] += w - old;
+	if (pa != pb)
+		e->fm.cut += w - old;
+	fm_update(&e->fm, a);
+	fm_update(&e->fm, b);
+	if (w == 0)
+		coh_graph_remove(g, x);
+}
+
+/* Bring edge @x up to the graph's decay periods. */
+static void catch_up(struct coh_engine *e, u32 x)
+{
+	struct coh_graph *g = &e->g;
+	u32 missed = g->decays - g->stamp[x];
+
+	if (missed == 0)
+		return;
+	u64 w = coh_decayed(g->w[x], g->shift, missed);
+	g->stamp[x] = g->decays;
+	coh_work_units++;
+	if (w != g->w[x])
+		reweigh(e, x, w);
+}
+
+void coh_engine_traffic(struct coh_engine *e, u32 a, u32 b, u64 weight)
+{
+	struct coh_graph *g = &e->g;
+
+	CHECK(a < g->n && b < g->n && a != b);
+	if (e->place[a] != e->place[b])
+		e->crossed += weight;
+	if (e->start[a] != e->start[b])
+		e->crossed_start += weight;
+	u32 x = coh_graph_edge(g, a, b);
+	if (x == COH_NIL) {
+		g->dropped += weight;
+		return;
+	}
+	catch_up(e, x); /* may remove it when it decays to 0: look it up again */
+	x = coh_graph_edge(g, a, b);
+	u64 w = g->w[x];
+	w = weight > COH_WEIGHT_MAX - w ? COH_WEIGHT_MAX : w + weight;
+	if (w != g->w[x] || w == 0)
+		reweigh(e, x, w);
+}
+
+/* Passes per epoch at most: each one that moves lowers the cut, so even without a budget an
+ * epoch ends; the next epoch goes on. */
+#define MAX_PASSES 8
+
+static bool past(u64 deadline)
+{
+	return deadline && hal_now_ns() >= deadline;
+}
+
+/* Bring edges to the current decay period, 64 between clock reads; true when all are. */
+static bool sweep(struct coh_engine *e, u64 deadline)
+{
+	struct coh_graph *g = &e->g;
+
+	for (;;) {
+		if (e->sweep >= g->used) {
+			if (e->sweep_for == g->decays) {
+				e->swept = true;
+				return true;
+			}
+			e->sweep = 0; /* periods passed since this sweep began: one more */
+			e->sweep_for = g->decays;
+		}
+		if ((e->sweep & 63) == 0 && past(deadline))
+			return false;
+		u32 x = e->sweep++;
+		if (g->to[2 * x] != COH_NIL)
+			catch_up(e, x);
+	}
+}
+
+/* Count the decay periods that hal_now_ns time has passed since the last epoch. */
+static void decay_periods(struct coh_engine *e, u64 now)
+{
+	struct coh_graph *g = &e->g;
+	u64 periods = 1;
+
+	if (e->cfg.decay_period_ns) {
+		periods = now > e->decay_at ? (now - e->decay_at) / e->cfg.decay_period_ns : 0;
+		e->decay_at += periods * e->cfg.decay_period_ns;
+	}
+	if (periods == 0)
+		return;
+	/* Beyond 2^20 periods every weight is long 0 (at most 2^48, shift >= 1). A sweep
+	 * under way when more periods pass goes round once more (sweep()). */
+	g->decays += periods > (1u << 20) ? 1u << 20 : (u32)periods;
 }
 
 void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 {
 	u64 start = hal_now_ns(), work = coh_work_units;
-	u32 n = e->g.n;
-
-	u64 cut = 0;
+	u64 budget = e->cfg.budget_ns;
+	u64 deadline = !budget ? 0 : budget > ~0ull - start ? ~0ull : start + budget;
+	u64 half = !budget ? 0 : start + budget / 2;
+	struct fm *f = &e->fm;
+	bool out = false;
+	u32 ntouched = 0;
 
 	memset(rep, 0, sizeof(*rep));
-	memcpy(candidate, e->place, n);
-	u64 used = hal_now_ns() - start;
-	u64 left = e->cfg.budget_ns > used ? e->cfg.budget_ns - used : 1;
-	enum coh_result r = coh_partition_cuts(&e->g, e->cfg.parts, e->cfg.cap, candidate,
-					       e->cfg.budget_ns ? left : 0, &rep->cut_before, &cut);
-	rep->cut_after = rep->cut_before;
-	if (r == COH_STALE) {
-		rep->stale = true; /* DC-2: keep the last good cut */
-		e->stale_epochs++;
-	} else if (r == COH_IMPROVED) {
-		rename_parts(e, candidate, n); /* names only: the cut stays */
-		u32 moved = 0;
-		for (u32 i = 0; i < n; i++)
-			moved += candidate[i] != e->place[i];
-		CHECK(cut < rep->cut_before && moved > 0);
-		if (pays(rep->cut_before - cut, moved, e->cfg.migration_cost)) {
-			memcpy(e->place, candidate, n);
-			rep->cut_after = cut;
-			rep->moved = moved;
-			e->migrations += moved;
-		} else {
-			rep->held_back = true;
+	rep->cut_before = f->cut;
+	/* Traffic counts in full in the epoch it came in, then ages: the search first, then the
+	 * decay periods that passed. The search leaves half the budget to the sweep when one is
+	 * due (a sweep left unfinished goes on then too). */
+	u32 before = e->g.decays;
+	decay_periods(e, start);
+	u32 periods = e->g.decays - before;
+	e->g.decays = before;
+	bool sweep_due = e->g.edges > 0 && (periods > 0 || !e->swept);
+	f->deadline = !budget ? 0 : sweep_due ? half : deadline;
+	f->out_of_time = false;
+	for (u32 passes = 0; passes < MAX_PASSES; passes++) {
+		if (e->pass_done) {
+			if (!fm_unlock(f, deadline)) {
+				out = true;
+				break;
+			}
+			e->pass_done = false;
 		}
+		enum fm_end end = fm_run(f);
+		i64 net = f->best;
+		u32 moved = f->best_len;
+		if (net <= 0 && f->raw_max > 0)
+			rep->held_back = true;
+		CHECK(moved == 0 || net > 0);
+		for (u32 i = 0; i < moved; i++) { /* the prefix kept: note where its nodes were */
+			u32 v = f->log_v[i];
+			if (e->moved_in[v] != e->epoch + 1) {
+				e->moved_in[v] = e->epoch + 1;
+				e->was[v] = f->log_from[i];
+				e->touched[ntouched++] = v;
+			}
+		}
+		fm_rollback(f); /* keeps the best prefix, which pays: net > 0 or no moves */
+		if (end == FM_OUT_OF_TIME) {
+			out = true;
+			break;
+		}
+		fm_new_pass(f);
+		e->pass_done = true;
+		if (moved == 0)
+			break; /* a whole pass found nothing: wait for new traffic */
 	}
-	score_and_decay(e);
+	/* A node may move in one pass and back in the next: count the ones that changed. */
+	for (u32 i = 0; i < ntouched; i++)
+		rep->moved += e->place[e->touched[i]] != e->was[e->touched[i]];
+	if (ntouched)
+		rep->held_back = false;
+	e->migrations += rep->moved;
+	rep->cut_after = f->cut;
+	e->g.decays += periods;
+	if (periods && e->swept) {
+		e->sweep = 0;
+		e->sweep_for = e->g.decays;
+		e->swept = false;
+	}
+	rep->decay_pending = !sweep(e, deadline);
+	rep->stale = out && ntouched == 0; /* the search ran out of time, found nothing yet */
+	e->stale_epochs += rep->stale;
 	e->epoch++;
-	/* May pass the budget: table building, scoring and decay are O(n^2) work outside the
-	 * budget checks (docs/coherence.md, "DC-2"). */
 	rep->elapsed_ns = hal_now_ns() - start;
 	rep->work = coh_work_units - work;
 	CHECK(rep->cut_after <= rep->cut_before);

@@ -1,16 +1,20 @@
 /*
  * The coherence engine's epoch loop (layer 2, docs/coherence.md). It owns the live graph
- * (traffic added as it happens, decayed once per epoch), the current placement of partitions
- * on NUMA nodes, and each partition's CoherenceScore and CutPressure. Once per epoch it asks
- * the partitioner (cohgraph.h) for a better placement within the DC-2 budget and adopts it only
- * when the cut falls by more than the cost of the moves it takes (hysteresis). It never
- * witnesses by itself: the caller (kernel or simulator) gets a report and witnesses a stale
- * epoch, so the engine stays free of the core's object tables.
+ * (traffic added as it happens, decayed per unit of time), the current placement of partitions
+ * on parts (NUMA nodes or CPUs), each partition's CoherenceScore and CutPressure, and an FM
+ * search (fm.h) whose tables it keeps up to date edge by edge, so an epoch costs the changes
+ * since the last one, not the size of the graph. Every step of an epoch is inside the DC-2
+ * budget; when it runs out, the engine adopts the best improvement found so far that pays for
+ * its moves (hysteresis) and the same search goes on next epoch. It never witnesses by itself:
+ * the caller (kernel or simulator) gets a report and witnesses a stale epoch, so the engine
+ * stays free of the core's object tables.
  */
 #ifndef RUVIX_COHERENCE_H
 #define RUVIX_COHERENCE_H
 
 #include <ruvix/cohgraph.h>
+
+#include <ruvix/cohfm.h>
 
 #define COH_BUDGET_NS_DEFAULT 50000 /* DC-2: 50 us per epoch */
 #define COH_PER_MILLE	      1000
@@ -18,48 +22,67 @@
 struct coh_config {
 	u32 parts;		/* NUMA nodes (or CPUs) to place on, 1..COH_MAX_PARTS */
 	u32 cap[COH_MAX_PARTS]; /* most partitions each part may hold */
-	u32 decay_shift;	/* per epoch w -= w >> decay_shift (1..63); 1 halves */
+	u32 decay_shift;	/* per decay period w -= ceil(w / 2^decay_shift) (1..63) */
+	u64 decay_period_ns;	/* hal_now_ns time of one decay period; 0: one per epoch */
 	u64 migration_cost;	/* weight units one move must win back (hysteresis) */
-	u64 budget_ns;		/* DC-2 hard budget per epoch, hal_now_ns time */
+	u64 budget_ns;		/* DC-2 hard budget per epoch, hal_now_ns time; 0: none */
 };
 
-/* coh_engine_init sets each field by name (it does not zero the weight matrix): add new ones there.
- */
+/* coh_engine_init sets each field by name (it does not clear the graph's tables): add new ones
+ * there. */
 struct coh_engine {
 	struct coh_config cfg;
 	struct coh_graph g;
-	u8 place[COH_MAX_NODES];
+	u8 place[COH_MAX_NODES];     /* the placement in force */
+	u8 start[COH_MAX_NODES];     /* the placement the engine started with */
 	u16 score[COH_MAX_NODES];    /* CoherenceScore, per mille */
 	u16 pressure[COH_MAX_NODES]; /* CutPressure, per mille */
 	u64 epoch;		     /* epochs run */
-	u64 stale_epochs;	     /* epochs that kept the last good cut (budget ran out) */
+	u64 stale_epochs;	     /* epochs that ran out of budget with nothing adopted */
 	u64 migrations;		     /* partitions moved, all epochs */
+	/* Traffic that crossed parts as it happened: under the placement in force, and under
+	 * the start placement (what staying put would have cost). */
+	u64 crossed, crossed_start;
+	/* incremental state */
+	struct fm fm;		     /* search over g, refining place in place */
+	struct coh_view view;	     /* of g */
+	u64 decay_at;		     /* hal_now_ns time the decay periods are counted up to */
+	u32 sweep;		     /* next edge slot the decay sweep visits */
+	u32 sweep_for;		     /* g.decays the current sweep brings edges to */
+	bool swept;		     /* every edge is at sweep_for */
+	u64 moved_in[COH_MAX_NODES]; /* epoch + 1 when a node last moved */
+	u8 was[COH_MAX_NODES];	     /* its part before that epoch */
+	u32 touched[COH_MAX_NODES];  /* nodes moved this epoch */
+	bool pass_done;		     /* the FM pass ended: the next one starts with fm_unlock */
+	struct fm_store store;
 };
 
 /** What one epoch did. */
 struct coh_epoch_report {
-	u64 elapsed_ns; /* hal_now_ns time the epoch took */
-	u64 work;	/* coh_work_units the epoch did (a host-independent cost) */
-	u64 cut_before; /* cut of the placement the epoch started with */
-	u64 cut_after;	/* cut of the placement it left (<= cut_before) */
-	u32 moved;	/* partitions whose part changed */
-	bool stale;	/* the budget ran out: the last good placement was kept */
-	bool held_back; /* a better placement was found but did not pay for its moves */
+	u64 elapsed_ns;	    /* hal_now_ns time the epoch took */
+	u64 work;	    /* coh_work_units the epoch did (a host-independent cost) */
+	u64 cut_before;	    /* cut when the search began */
+	u64 cut_after;	    /* cut of the placement it adopted, before this epoch's decay */
+	u32 moved;	    /* partitions whose part changed */
+	bool stale;	    /* the budget ran out before anything better was found */
+	bool held_back;	    /* a lower cut was found but did not pay for its moves */
+	bool decay_pending; /* the decay sweep goes on next epoch (the budget ran out) */
 };
 
 /**
  * Start an engine for @n partitions with configuration @cfg and initial placement @place. A
  * part that @place fills beyond its capacity gets that many as its capacity (e->cfg.cap).
- * Scores start at COH_PER_MILLE, pressures at 0.
+ * Scores start at COH_PER_MILLE, pressures at 0. O(n + hash table).
  */
 void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, const u8 *place);
 
-/** Record @weight units of traffic between partitions @a and @b (a != b). O(1). */
+/** Record @weight units of traffic between partitions @a and @b (a != b). O(k + log n). */
 void coh_engine_traffic(struct coh_engine *e, u32 a, u32 b, u64 weight);
 
 /**
- * Run one epoch: look for a better placement within the budget, adopt it if it pays for its
- * moves, recompute scores and pressures, then decay the graph. Fills @rep.
+ * Run one epoch at most budget_ns plus a small constant long (docs/coherence.md, "DC-2"): the
+ * FM search from where the last epoch left it, adopting the best improvement that pays for its
+ * moves; then the decay periods that hal_now_ns time passed since the last epoch. Fills @rep.
  */
 void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep);
 
