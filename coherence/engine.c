@@ -81,7 +81,10 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	}
 	e->epoch = e->stale_epochs = e->migrations = 0;
 	memset(e->moved_in, 0, n * sizeof(e->moved_in[0]));
-	e->crossed = e->crossed_start = 0;
+	e->crossed = e->crossed_start = e->returns = 0;
+	e->run_crossed = e->run_crossed_start = 0;
+	e->away = 0;
+	e->returning = false;
 	e->decay_at = hal_now_ns();
 	e->sweep = 0;
 	e->sweep_for = 0;
@@ -136,10 +139,14 @@ void coh_engine_traffic(struct coh_engine *e, u32 a, u32 b, u64 weight)
 	struct coh_graph *g = &e->g;
 
 	CHECK(a < g->n && b < g->n && a != b);
-	if (e->place[a] != e->place[b])
+	if (e->place[a] != e->place[b]) {
 		e->crossed += weight;
-	if (e->start[a] != e->start[b])
+		e->run_crossed += weight;
+	}
+	if (e->start[a] != e->start[b]) {
 		e->crossed_start += weight;
+		e->run_crossed_start += weight;
+	}
 	u32 x = coh_graph_edge(g, a, b);
 	if (x == COH_NIL) {
 		g->dropped += weight;
@@ -223,6 +230,15 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	bool sweep_due = e->g.edges > 0 && (periods > 0 || !e->swept);
 	f->deadline = !budget ? 0 : sweep_due ? half : deadline;
 	f->out_of_time = false;
+	if (!e->returning && e->away && e->crossed > e->crossed_start) {
+		/* Behind staying put: pull every partition home through ordinary passes. */
+		e->returning = true;
+		e->returns++;
+		f->pull = e->start;
+		f->pull_bonus = 1ll << 50; /* above any cut gain (weights < 2^48, k <= 64) */
+		fm_refresh_all(f);
+		e->pass_done = true;
+	}
 	for (u32 passes = 0; passes < MAX_PASSES; passes++) {
 		if (e->pass_done) {
 			if (!fm_unlock(f, deadline)) {
@@ -246,6 +262,11 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 			}
 		}
 		fm_rollback(f); /* keeps the best prefix, which pays: net > 0 or no moves */
+		for (u32 i = 0; i < moved; i++) {
+			u32 v = f->log_v[i];
+			e->away += e->place[v] != e->start[v];
+			e->away -= f->log_from[i] != e->start[v];
+		}
 		if (end == FM_OUT_OF_TIME) {
 			out = true;
 			break;
@@ -262,6 +283,17 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		rep->held_back = false;
 	e->migrations += rep->moved;
 	rep->cut_after = f->cut;
+	rep->returning = e->returning;
+	if (e->returning && e->away == 0) {
+		/* Home: a new window, and moves must now win twice as much to be made. */
+		e->returning = false;
+		f->pull = NULL;
+		f->pull_bonus = 0;
+		f->cost = f->cost > (1ll << 59) ? 1ll << 60 : f->cost ? 2 * f->cost : 1;
+		e->crossed = e->crossed_start = 0;
+		fm_refresh_all(f);
+		e->pass_done = true;
+	}
 	e->g.decays += periods;
 	if (periods && e->swept) {
 		e->sweep = 0;
@@ -269,10 +301,11 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		e->swept = false;
 	}
 	rep->decay_pending = !sweep(e, deadline);
+	rep->out_of_budget = out;
 	rep->stale = out && ntouched == 0; /* the search ran out of time, found nothing yet */
 	e->stale_epochs += rep->stale;
 	e->epoch++;
 	rep->elapsed_ns = hal_now_ns() - start;
 	rep->work = coh_work_units - work;
-	CHECK(rep->cut_after <= rep->cut_before);
+	CHECK(rep->returning || rep->cut_after <= rep->cut_before); /* going home may cost */
 }

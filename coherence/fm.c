@@ -74,20 +74,26 @@ static void heap_remove(struct fm *f, u32 v)
 }
 
 /* Best other part for @v by connection (capacity aside) and the gain of going there. */
+/* conn[v][t] plus the pull toward v's pulled part (0 without one). */
+static i64 value(const struct fm *f, u32 v, u32 t)
+{
+	i64 c = (i64)f->conn[(u64)v * f->k + t];
+	return f->pull && f->pull[v] == t ? c + f->pull_bonus : c;
+}
+
 static i64 best_gain(const struct fm *f, u32 v, bool *boundary)
 {
-	const u64 *c = f->conn + (u64)v * f->k;
 	u32 own = f->part[v];
-	u64 best = 0;
+	i64 best = 0;
 
-	*boundary = false;
+	*boundary = f->pull && f->pull[v] != own;
 	for (u32 t = 0; t < f->k; t++)
-		if (t != own && c[t] > 0) {
+		if (t != own && value(f, v, t) > 0) {
 			*boundary = true;
-			if (c[t] > best)
-				best = c[t];
+			if (value(f, v, t) > best)
+				best = value(f, v, t);
 		}
-	return (i64)best - (i64)c[own] - f->cost;
+	return best - value(f, v, own) - f->cost;
 }
 
 void fm_update(struct fm *f, u32 v)
@@ -148,6 +154,8 @@ void fm_init(struct fm *f, struct fm_store *s, const struct coh_view *g, u32 k, 
 	f->out_of_time = false;
 	f->changed = NULL;
 	f->ctx = NULL;
+	f->pull = NULL;
+	f->pull_bonus = 0;
 	memset(f->size, 0, sizeof(f->size));
 	memset(f->hn, 0, sizeof(f->hn));
 	memset(f->conn, 0, (u64)g->n * k * sizeof(f->conn[0]));
@@ -205,7 +213,6 @@ i64 fm_move(struct fm *f, u32 v, u32 t)
 /* Most connected part other than @v's own that can take it; COH_NIL if none. */
 static u32 target(const struct fm *f, u32 v, bool may_overfill)
 {
-	const u64 *c = f->conn + (u64)v * f->k;
 	u32 own = f->part[v], vw = fm_vw(f, v), best = COH_NIL;
 
 	for (u32 t = 0; t < f->k; t++) {
@@ -215,8 +222,8 @@ static u32 target(const struct fm *f, u32 v, bool may_overfill)
 		u32 room = f->cap[t] + (may_overfill ? vw : 0);
 		if (f->size[t] + vw > room)
 			continue;
-		if (best == COH_NIL || c[t] > c[best] ||
-		    (c[t] == c[best] && f->size[t] < f->size[best]))
+		if (best == COH_NIL || value(f, v, t) > value(f, v, best) ||
+		    (value(f, v, t) == value(f, v, best) && f->size[t] < f->size[best]))
 			best = t;
 	}
 	return best;
@@ -307,7 +314,7 @@ enum fm_end fm_run(struct fm *f)
 		f->log_v[f->nlog] = v;
 		f->log_from[f->nlog] = (u8)from;
 		f->nlog++;
-		f->run = sat_add(f->run, raw - f->cost);
+		f->run = sat_add(f->run, value(f, v, t) - value(f, v, from) - f->cost);
 		f->raw_run = sat_add(f->raw_run, raw);
 		if (f->over == 0) {
 			if (f->raw_run > f->raw_max)
@@ -343,6 +350,17 @@ void fm_new_pass(struct fm *f)
 	}
 	/* Nodes on the list are unlocked from now on (their stamp is old): a neighbour's move
 	 * may put one back in a heap before fm_unlock reaches it, which is harmless. */
+	f->unlock_pos = 0;
+	f->unlocking = f->nlocked > 0;
+}
+
+void fm_refresh_all(struct fm *f)
+{
+	CHECK(f->nlog == 0);
+	fm_new_pass(f);
+	for (u32 v = 0; v < f->g->n; v++)
+		f->lock_list[v] = v;
+	f->nlocked = f->g->n;
 	f->unlock_pos = 0;
 	f->unlocking = f->nlocked > 0;
 }

@@ -168,6 +168,7 @@ Test(engine, the_cut_never_rises_and_capacities_hold_over_many_epochs)
 	u64 rng = 0x9e3779b97f4a7c15ull;
 	struct coh_config c = config(4, 12, 5);
 	u8 place[40];
+	u32 returns = 0;
 
 	test_hal_reset();
 	for (u32 i = 0; i < 40; i++)
@@ -192,9 +193,13 @@ Test(engine, the_cut_never_rises_and_capacities_hold_over_many_epochs)
 		cr_assert_eq(rep.cut_after, coh_cut(&before, e.place));
 		cr_assert_eq(e.fm.cut, coh_cut(&e.g, e.place), "the tables' cut is the cut");
 		cr_assert(fm_check(&e.fm));
-		cr_assert_leq(rep.cut_after, rep.cut_before);
-		if (rep.moved)
-			cr_assert_gt(rep.cut_before - rep.cut_after, rep.moved * c.migration_cost);
+		returns += rep.returning;
+		if (!rep.returning) { /* going back to the start may raise the cut on purpose */
+			cr_assert_leq(rep.cut_after, rep.cut_before);
+			if (rep.moved)
+				cr_assert_gt(rep.cut_before - rep.cut_after,
+					     rep.moved * c.migration_cost);
+		}
 		u32 size[4] = { 0 };
 		for (u32 i = 0; i < 40; i++)
 			cr_assert_leq(++size[e.place[i]], 12);

@@ -64,7 +64,7 @@ u64 hal_now_ns(void)
 	u64 now = test_hal.now_ns;
 
 	test_hal.now_ns += test_hal.tick_per_read;
-	return now;
+	return test_hal.extra ? now + test_hal.extra() : now;
 }
 
 u32 hal_cpu_id(void)

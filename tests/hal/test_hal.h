@@ -13,7 +13,8 @@
 
 struct test_hal {
 	u64 now_ns;
-	u64 tick_per_read; /* hal_now_ns advances the clock by this much on every read */
+	u64 tick_per_read;  /* hal_now_ns advances the clock by this much on every read */
+	u64 (*extra)(void); /* added to the clock when set (the simulator's modelled time) */
 	u32 cpu;
 	bool refuse_export; /* hal_witness_export returns false while set */
 	usize nrecords;

@@ -40,9 +40,15 @@ struct coh_engine {
 	u64 epoch;		     /* epochs run */
 	u64 stale_epochs;	     /* epochs that ran out of budget with nothing adopted */
 	u64 migrations;		     /* partitions moved, all epochs */
-	/* Traffic that crossed parts as it happened: under the placement in force, and under
-	 * the start placement (what staying put would have cost). */
+	/* Traffic that crossed parts as it happened since the engine last left its start
+	 * placement: under the placement in force, and under the start placement (what staying
+	 * put would have cost). When the first passes the second, the engine goes back to the
+	 * start placement and doubles its migration cost (docs/coherence.md, "Never worse"). */
 	u64 crossed, crossed_start;
+	u64 run_crossed, run_crossed_start; /* the same over the engine's whole life */
+	u32 away;			    /* partitions not on their start part */
+	bool returning;			    /* on the way back to the start placement */
+	u64 returns;			    /* times it went back */
 	/* incremental state */
 	struct fm fm;		     /* search over g, refining place in place */
 	struct coh_view view;	     /* of g */
@@ -67,6 +73,8 @@ struct coh_epoch_report {
 	bool stale;	    /* the budget ran out before anything better was found */
 	bool held_back;	    /* a lower cut was found but did not pay for its moves */
 	bool decay_pending; /* the decay sweep goes on next epoch (the budget ran out) */
+	bool out_of_budget; /* the search stopped at the budget (what it found is adopted) */
+	bool returning;	    /* moving back to the start placement, which crossed less */
 };
 
 /**

@@ -30,6 +30,10 @@ struct fm {
 	u32 unlock_pos; /* fm_unlock's progress through lock_list */
 	bool unlocking; /* fm_new_pass was called and fm_unlock has not finished */
 	i64 cost;	/* subtracted from every move's gain (hysteresis), >= 0 */
+	/* When set, moving node v to part pull[v] gains pull_bonus more (and leaving it costs
+	 * as much): the engine's way back to its start placement, through ordinary passes. */
+	const u8 *pull;
+	i64 pull_bonus;
 	/* priority: heap h is heap[h * COH_MAX_NODES ...], hn[h] entries; part p's boundary
 	 * nodes are in heap 2p, its other nodes in 2p + 1 (moved only to relieve a full part) */
 	u32 *heap;
@@ -103,6 +107,10 @@ void fm_new_pass(struct fm *f);
 /** Return the last pass's locked nodes to the heaps, stopping at @deadline (hal_now_ns, 0:
  * none); true when all are back. fm_run needs it done. */
 bool fm_unlock(struct fm *f, u64 deadline);
+
+/** End the pass and queue every node for fm_unlock, which recomputes its gain (after cost or
+ * pull changed). */
+void fm_refresh_all(struct fm *f);
 
 /** Every table equals a rebuild from the graph (tests; O(E + n k)). */
 bool fm_check(const struct fm *f);

@@ -12,7 +12,9 @@
 
 /* At least 256 nodes, so the epoch benchmark can measure 16 to 256 partitions on any build;
  * more when the partition table is larger. */
-#if RUVIX_MAX_PARTITIONS > 256
+#if defined(COH_NODES_OVERRIDE) /* a scale build of the engine alone (tests, benchmarks) */
+#define COH_MAX_NODES COH_NODES_OVERRIDE
+#elif RUVIX_MAX_PARTITIONS > 256
 #define COH_MAX_NODES RUVIX_MAX_PARTITIONS
 #else
 #define COH_MAX_NODES 256
