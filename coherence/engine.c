@@ -84,7 +84,12 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	e->crossed = e->crossed_start = e->returns = 0;
 	e->run_crossed = e->run_crossed_start = 0;
 	e->away = 0;
-	e->returning = false;
+	e->pull_kind = PULL_NONE;
+	e->pull_off = 0;
+	e->total = 0;
+	e->job = JOB_IDLE;
+	e->job_runs = e->job_adopted = 0;
+	e->job_ref_cut = e->job_ref_total = 0;
 	e->decay_at = hal_now_ns();
 	e->sweep = 0;
 	e->sweep_for = 0;
@@ -113,6 +118,7 @@ static void reweigh(struct coh_engine *e, u32 x, u64 w)
 	e->fm.conn[(u64)b * k + pa] += w - old;
 	if (pa != pb)
 		e->fm.cut += w - old;
+	e->total += w - old;
 	fm_update(&e->fm, a);
 	fm_update(&e->fm, b);
 	if (w == 0)
@@ -208,43 +214,37 @@ static void decay_periods(struct coh_engine *e, u64 now)
 	g->decays += periods > (1u << 20) ? 1u << 20 : (u32)periods;
 }
 
-void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
+static void start_pull(struct coh_engine *e, const u8 *to, u32 off, u8 kind)
 {
-	u64 start = hal_now_ns(), work = coh_work_units;
-	u64 budget = e->cfg.budget_ns;
-	u64 deadline = !budget ? 0 : budget > ~0ull - start ? ~0ull : start + budget;
-	u64 half = !budget ? 0 : start + budget / 2;
-	struct fm *f = &e->fm;
-	bool out = false;
-	u32 ntouched = 0;
+	e->fm.pull = to;
+	e->fm.pull_bonus = 1ll << 50; /* above any cut gain (weights < 2^48, k <= 64) */
+	e->pull_kind = kind;
+	e->pull_off = off;
+	fm_refresh_all(&e->fm);
+	e->pass_done = true;
+}
 
-	memset(rep, 0, sizeof(*rep));
-	rep->cut_before = f->cut;
-	/* Traffic counts in full in the epoch it came in, then ages: the search first, then the
-	 * decay periods that passed. The search leaves half the budget to the sweep when one is
-	 * due (a sweep left unfinished goes on then too). */
-	u32 before = e->g.decays;
-	decay_periods(e, start);
-	u32 periods = e->g.decays - before;
-	e->g.decays = before;
-	bool sweep_due = e->g.edges > 0 && (periods > 0 || !e->swept);
-	f->deadline = !budget ? 0 : sweep_due ? half : deadline;
+static void end_pull(struct coh_engine *e)
+{
+	e->fm.pull = NULL;
+	e->fm.pull_bonus = 0;
+	e->pull_kind = PULL_NONE;
+	fm_refresh_all(&e->fm);
+	e->pass_done = true;
+}
+
+/* The FM search until it ends, finds nothing, or the deadline nears; the moves it adopts are
+ * noted in e->touched. True when the deadline stopped it. */
+static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadline, u32 *ntouched)
+{
+	struct fm *f = &e->fm;
+
+	f->deadline = deadline;
 	f->out_of_time = false;
-	if (!e->returning && e->away && e->crossed > e->crossed_start) {
-		/* Behind staying put: pull every partition home through ordinary passes. */
-		e->returning = true;
-		e->returns++;
-		f->pull = e->start;
-		f->pull_bonus = 1ll << 50; /* above any cut gain (weights < 2^48, k <= 64) */
-		fm_refresh_all(f);
-		e->pass_done = true;
-	}
 	for (u32 passes = 0; passes < MAX_PASSES; passes++) {
 		if (e->pass_done) {
-			if (!fm_unlock(f, deadline)) {
-				out = true;
-				break;
-			}
+			if (!fm_unlock(f, deadline))
+				return true;
 			e->pass_done = false;
 		}
 		enum fm_end end = fm_run(f);
@@ -258,23 +258,224 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 			if (e->moved_in[v] != e->epoch + 1) {
 				e->moved_in[v] = e->epoch + 1;
 				e->was[v] = f->log_from[i];
-				e->touched[ntouched++] = v;
+				e->touched[(*ntouched)++] = v;
 			}
 		}
 		fm_rollback(f); /* keeps the best prefix, which pays: net > 0 or no moves */
 		for (u32 i = 0; i < moved; i++) {
-			u32 v = f->log_v[i];
+			u32 v = f->log_v[i], from = f->log_from[i];
 			e->away += e->place[v] != e->start[v];
-			e->away -= f->log_from[i] != e->start[v];
+			e->away -= from != e->start[v];
+			if (f->pull) {
+				e->pull_off += e->place[v] != f->pull[v];
+				e->pull_off -= from != f->pull[v];
+			}
 		}
-		if (end == FM_OUT_OF_TIME) {
-			out = true;
-			break;
-		}
+		if (end == FM_OUT_OF_TIME)
+			return true;
 		fm_new_pass(f);
 		e->pass_done = true;
-		if (moved == 0)
-			break; /* a whole pass found nothing: wait for new traffic */
+		if (moved == 0) {
+			if (f->pull && e->pull_kind == PULL_TARGET)
+				end_pull(
+					e); /* the target cannot be reached from here: give it up */
+			break;		    /* a whole pass found nothing: wait for new traffic */
+		}
+	}
+	return false;
+}
+
+/* Part names are arbitrary in the job's result: rename them to keep as many partitions in
+ * place as the capacities allow. Exhaustive up to 6 parts (720 renamings), greedy beyond. */
+#define RENAME_EXACT 6
+
+static void rename_search(struct coh_engine *e, u32 p, u32 keep, u8 *perm, bool *used)
+{
+	u32 k = e->cfg.parts;
+	if (p == k) {
+		if (keep > e->rn_keep) {
+			e->rn_keep = keep;
+			memcpy(e->rn_best, perm, k);
+		}
+		return;
+	}
+	for (u32 q = 0; q < k; q++) {
+		if (used[q] || e->rn_size[p] > e->cfg.cap[q])
+			continue;
+		used[q] = true;
+		perm[p] = (u8)q;
+		rename_search(e, p + 1, keep + e->overlap[p][q], perm, used);
+		used[q] = false;
+	}
+}
+
+static void rename_parts(struct coh_engine *e)
+{
+	u32 k = e->cfg.parts;
+	u8 perm[COH_MAX_PARTS];
+	bool used[COH_MAX_PARTS] = { false };
+
+	e->rn_keep = 0;
+	for (u32 p = 0; p < k; p++) {
+		e->rn_best[p] = (u8)p; /* the identity is always allowed */
+		e->rn_keep += e->overlap[p][p];
+	}
+	if (k <= RENAME_EXACT) {
+		rename_search(e, 0, 0, perm, used);
+		return;
+	}
+	bool named[COH_MAX_PARTS] = { false };
+	u32 keep = 0;
+	for (u32 done = 0; done < k; done++) {
+		u32 bp = 0, bq = 0;
+		bool found = false;
+		for (u32 p = 0; p < k; p++)
+			for (u32 q = 0; q < k; q++)
+				if (!named[p] && !used[q] && e->rn_size[p] <= e->cfg.cap[q] &&
+				    (!found || e->overlap[p][q] > e->overlap[bp][bq]))
+					bp = p, bq = q, found = true;
+		if (!found)
+			return; /* no full renaming fits this way: keep the identity */
+		named[bp] = used[bq] = true;
+		perm[bp] = (u8)bq;
+		keep += e->overlap[bp][bq];
+	}
+	if (keep > e->rn_keep) {
+		e->rn_keep = keep;
+		memcpy(e->rn_best, perm, k);
+	}
+}
+
+/* gain > moved * cost, without the product overflowing. */
+static bool pays(u64 gain, u32 moved, u64 cost)
+{
+	return moved == 0 ? gain > 0
+			  : gain / moved > cost || (gain / moved == cost && gain % moved);
+}
+
+/*
+ * The multilevel job (cohml.h) for cold starts and large changes, in budgeted steps: run it,
+ * then compare its placement with the one in force on the job's snapshot (both cuts and the
+ * part overlap, 16 nodes between clock reads), rename its parts, and if it pays for its moves,
+ * pull the partitions to it through ordinary FM passes.
+ */
+static void job_step(struct coh_engine *e, u64 deadline)
+{
+	struct coh_ml *m = &e->ml;
+	const struct coh_view *s = &m->lv[0].v;
+	u32 n = e->g.n, k = e->cfg.parts;
+
+	if (e->job == JOB_RUN) {
+		enum coh_ml_status st = coh_ml_run(m, deadline);
+		if (st == COH_ML_PENDING)
+			return;
+		if (st == COH_ML_FAILED) {
+			e->job = JOB_IDLE;
+			return;
+		}
+		e->job = JOB_EVAL;
+		e->job_pos = 0;
+		e->job_cut_new = e->job_cut_now = 0;
+		memset(e->overlap, 0, sizeof(e->overlap));
+		memset(e->rn_size, 0, sizeof(e->rn_size));
+	}
+	if (e->job == JOB_EVAL) {
+		const u8 *cand = m->result;
+		while (e->job_pos < n) {
+			if (deadline && (e->job_pos & 15) == 0 && hal_now_ns() >= deadline)
+				return;
+			u32 v = e->job_pos++;
+			e->overlap[cand[v]][e->place[v]]++;
+			e->rn_size[cand[v]]++;
+			for (u32 h = s->head[v]; h != COH_NIL; h = s->next[h]) {
+				u32 u = s->to[h];
+				e->job_cut_new += cand[u] != cand[v] ? s->w[h] : 0;
+				e->job_cut_now += e->place[u] != e->place[v] ? s->w[h] : 0;
+				coh_work_units++;
+			}
+		}
+		rename_parts(e);
+		u32 moved = n - e->rn_keep;
+		u64 now = e->job_cut_now / 2, cand_cut = e->job_cut_new / 2;
+		e->job = JOB_IDLE;
+		e->job_ref_cut = e->fm.cut;
+		e->job_ref_total = e->total;
+		if (moved == 0 || cand_cut >= now || !pays(now - cand_cut, moved, (u64)e->fm.cost))
+			return;
+		e->job = JOB_TARGET;
+		e->job_pos = 0;
+		e->pull_off = 0;
+	}
+	if (e->job == JOB_TARGET) {
+		while (e->job_pos < n) {
+			if (deadline && (e->job_pos & 15) == 0 && hal_now_ns() >= deadline)
+				return;
+			u32 v = e->job_pos++;
+			e->target[v] = e->rn_best[m->result[v]];
+			e->pull_off += e->target[v] != e->place[v];
+		}
+		(void)k;
+		e->job = JOB_IDLE;
+		e->job_adopted++;
+		start_pull(e, e->target, e->pull_off, PULL_TARGET);
+	}
+}
+
+/* Start the job on a cold start, and when the cut's share of all traffic has grown by half
+ * (and 5 points) since the last one decided: a large change. */
+static bool job_due(const struct coh_engine *e)
+{
+	if (e->job != JOB_IDLE || e->pull_kind != PULL_NONE || e->g.edges == 0 ||
+	    e->cfg.parts < 2 || e->g.n <= e->cfg.parts)
+		return false;
+	if (e->job_runs == 0)
+		return true;
+	/* cut / total > (1.5 ref_cut / ref_total) + 1/20, in integers */
+	unsigned __int128 lhs = (unsigned __int128)e->fm.cut * e->job_ref_total * 20;
+	unsigned __int128 rhs = (unsigned __int128)e->job_ref_cut * e->total * 30 +
+				(unsigned __int128)e->total * e->job_ref_total;
+	return e->total > 0 && lhs > rhs;
+}
+
+void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
+{
+	u64 start = hal_now_ns(), work = coh_work_units;
+	u64 budget = e->cfg.budget_ns;
+	u64 deadline = !budget ? 0 : budget > ~0ull - start ? ~0ull : start + budget;
+	struct fm *f = &e->fm;
+	bool out = false;
+	u32 ntouched = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->cut_before = f->cut;
+	/* Traffic counts in full in the epoch it came in, then ages: the search first, then the
+	 * decay periods that passed. With a sweep due, or a job under way, the budget is shared:
+	 * the search, the job and the sweep each get their slice (a third, or a half). */
+	u32 before = e->g.decays;
+	decay_periods(e, start);
+	u32 periods = e->g.decays - before;
+	e->g.decays = before;
+	bool sweep_due = e->g.edges > 0 && (periods > 0 || !e->swept);
+	if (e->pull_kind != PULL_HOME && e->away && e->crossed > e->crossed_start) {
+		/* Behind staying put: pull every partition home through ordinary passes. */
+		e->returns++;
+		e->job = JOB_IDLE; /* a job's result is not wanted now */
+		start_pull(e, e->start, e->away, PULL_HOME);
+	}
+	if (job_due(e)) {
+		coh_ml_start(&e->ml, &e->g, e->cfg.parts, e->cfg.cap);
+		e->job = JOB_RUN;
+		e->job_runs++;
+	}
+	u32 slices = 1 + (e->job != JOB_IDLE) + sweep_due;
+	u64 slice = budget / slices;
+	u64 search_end = !budget ? 0 : start + slice;
+	/* The placement stays still while the job compares against it. */
+	if (e->job == JOB_IDLE || e->job == JOB_RUN)
+		out = search(e, rep, search_end, &ntouched);
+	if (e->job != JOB_IDLE) {
+		job_step(e, !budget ? 0 : sweep_due ? start + 2 * slice : deadline);
+		out = out || e->job != JOB_IDLE;
 	}
 	/* A node may move in one pass and back in the next: count the ones that changed. */
 	for (u32 i = 0; i < ntouched; i++)
@@ -283,16 +484,15 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		rep->held_back = false;
 	e->migrations += rep->moved;
 	rep->cut_after = f->cut;
-	rep->returning = e->returning;
-	if (e->returning && e->away == 0) {
+	rep->returning = e->pull_kind == PULL_HOME;
+	rep->pulling = e->pull_kind == PULL_TARGET;
+	if (e->pull_kind == PULL_HOME && e->away == 0) {
 		/* Home: a new window, and moves must now win twice as much to be made. */
-		e->returning = false;
-		f->pull = NULL;
-		f->pull_bonus = 0;
+		end_pull(e);
 		f->cost = f->cost > (1ll << 59) ? 1ll << 60 : f->cost ? 2 * f->cost : 1;
 		e->crossed = e->crossed_start = 0;
-		fm_refresh_all(f);
-		e->pass_done = true;
+	} else if (e->pull_kind == PULL_TARGET && e->pull_off == 0) {
+		end_pull(e);
 	}
 	e->g.decays += periods;
 	if (periods && e->swept) {
@@ -307,5 +507,6 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	e->epoch++;
 	rep->elapsed_ns = hal_now_ns() - start;
 	rep->work = coh_work_units - work;
-	CHECK(rep->returning || rep->cut_after <= rep->cut_before); /* going home may cost */
+	/* Going home or to the job's placement may raise the cut on the way. */
+	CHECK(rep->returning || rep->pulling || rep->cut_after <= rep->cut_before);
 }

@@ -127,8 +127,8 @@ void fm_update(struct fm *f, u32 v)
 		sift_down(f, p, f->pos[v]);
 }
 
-void fm_init(struct fm *f, struct fm_store *s, const struct coh_view *g, u32 k, const u32 *cap,
-	     u8 *part, i64 cost)
+void fm_init_begin(struct fm *f, struct fm_store *s, const struct coh_view *g, u32 k,
+		   const u32 *cap, u8 *part, i64 cost)
 {
 	CHECK(k >= 1 && k <= COH_MAX_PARTS && g->n <= COH_MAX_NODES);
 	CHECK(cost >= 0 && cost <= GAIN_MAX);
@@ -156,27 +156,66 @@ void fm_init(struct fm *f, struct fm_store *s, const struct coh_view *g, u32 k, 
 	f->ctx = NULL;
 	f->pull = NULL;
 	f->pull_bonus = 0;
-	memset(f->size, 0, sizeof(f->size));
-	memset(f->hn, 0, sizeof(f->hn));
-	memset(f->conn, 0, (u64)g->n * k * sizeof(f->conn[0]));
-	for (u32 v = 0; v < g->n; v++) {
-		CHECK(part[v] < k);
-		f->size[part[v]] += fm_vw(f, v);
-		f->pos[v] = COH_NIL;
-		f->locked[v] = 0;
-		u64 *c = f->conn + (u64)v * k;
-		for (u32 h = g->head[v]; h != COH_NIL; h = g->next[h])
-			c[part[g->to[h]]] += g->w[h >> g->wshift];
-		coh_work_units += 1 + k;
-	}
-	f->over = 0;
-	for (u32 p = 0; p < k; p++)
-		f->over += f->size[p] > cap[p];
 	f->unlock_pos = 0;
 	f->unlocking = false;
-	for (u32 v = 0; v < g->n; v++)
-		fm_update(f, v);
-	f->cut = fm_cut(f);
+	f->over = 0;
+	f->cut = 0;
+	memset(f->size, 0, sizeof(f->size));
+	memset(f->hn, 0, sizeof(f->hn));
+	f->init_phase = 0;
+	f->init_pos = 0;
+}
+
+bool fm_init_step(struct fm *f, u64 deadline)
+{
+	const struct coh_view *g = f->g;
+	u32 k = f->k;
+
+	/* Phase 0: connections and sizes; phase 1: gains, heaps and the cut. 16 nodes between
+	 * clock reads. */
+	while (f->init_phase < 2) {
+		if (f->init_pos == g->n) {
+			if (f->init_phase == 0)
+				for (u32 p = 0; p < k; p++)
+					f->over += f->size[p] > f->cap[p];
+			f->init_phase++;
+			f->init_pos = 0;
+			continue;
+		}
+		if (deadline && (f->init_pos & 15) == 0 && hal_now_ns() >= deadline)
+			return false;
+		u32 v = f->init_pos++;
+		u64 *c = f->conn + (u64)v * k;
+		if (f->init_phase == 0) {
+			CHECK(f->part[v] < k);
+			f->size[f->part[v]] += fm_vw(f, v);
+			f->pos[v] = COH_NIL;
+			f->locked[v] = 0;
+			memset(c, 0, k * sizeof(c[0]));
+			for (u32 h = g->head[v]; h != COH_NIL; h = g->next[h]) {
+				c[f->part[g->to[h]]] += g->w[h >> g->wshift];
+				coh_work_units++;
+			}
+			coh_work_units += 1 + k;
+		} else {
+			fm_update(f, v);
+			for (u32 p = 0; p < k; p++)
+				if (p != f->part[v])
+					f->cut += c[p]; /* twice the cut, halved below */
+		}
+	}
+	if (f->init_phase == 2) {
+		f->cut /= 2;
+		f->init_phase = 3;
+	}
+	return true;
+}
+
+void fm_init(struct fm *f, struct fm_store *s, const struct coh_view *g, u32 k, const u32 *cap,
+	     u8 *part, i64 cost)
+{
+	fm_init_begin(f, s, g, k, cap, part, cost);
+	fm_init_step(f, 0);
 }
 
 i64 fm_move(struct fm *f, u32 v, u32 t)
@@ -293,7 +332,9 @@ static bool time_is_up(struct fm *f)
 enum fm_end fm_run(struct fm *f)
 {
 	CHECK(!f->unlocking);
-	if (f->deadline && f->nlog == f->best_len)
+	/* The reserve counts from here: a pass resumed from an earlier call (the multilevel job's)
+	 * is not rolled back at this deadline. */
+	if (f->deadline)
 		f->t_best = hal_now_ns();
 	for (;;) {
 		if (f->nlog - f->best_len >= f->limit)
@@ -357,6 +398,9 @@ void fm_new_pass(struct fm *f)
 void fm_refresh_all(struct fm *f)
 {
 	CHECK(f->nlog == 0);
+	/* An unlock under way is replaced: every node is on the new list. */
+	f->unlock_pos = 0;
+	f->nlocked = 0;
 	fm_new_pass(f);
 	for (u32 v = 0; v < f->g->n; v++)
 		f->lock_list[v] = v;

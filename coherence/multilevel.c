@@ -1,108 +1,100 @@
 /*
- * The multilevel partitioner (coh_partition, see cohgraph.h), after Karypis and Kumar, "A fast
- * and high quality multilevel scheme for partitioning irregular graphs", SIAM J. Sci. Comput.
- * 20(1), 1998, and their k-way scheme (JPDC 1998):
+ * The multilevel partitioner (cohml.h, and coh_partition in cohgraph.h), after Karypis and
+ * Kumar, "A fast and high quality multilevel scheme for partitioning irregular graphs", SIAM
+ * J. Sci. Comput. 20(1), 1998, and their k-way scheme (JPDC 48(1), 1998):
+ *   0. snapshot the graph, edge by edge;
  *   1. coarsen: match each node with its unmatched neighbour of heaviest edge (heavy-edge
  *      matching, nodes visited in a seeded random order), merge matched pairs, repeat until
  *      the graph is small (about 15 nodes per part) or stops shrinking;
  *   2. initial partition of the coarsest graph: greedy graph growing (each part grows from a
  *      seed by its most connected neighbour, to its share of the weight), a few seeds, each
  *      refined by FM, the best kept;
- *   3. uncoarsen: project the placement one level up, restore capacities, refine by FM passes
- *      with rollback (fm.c) until a pass gains nothing.
- * It also refines the given placement by FM on the full graph, and returns the lower cut of
- * the two (never worse than the start). Cost: O(E) per level for matching and contraction,
- * O(E (k + log n)) per FM pass; levels shrink the graph geometrically.
+ *   3. uncoarsen: project the placement one level up and refine by FM passes with rollback
+ *      (fm.c) until a pass gains nothing.
+ * Every loop is a step of a state machine (coh_ml_run), so the job stops at any deadline and
+ * goes on from the same place. Cost: O(E) per level for matching and contraction, O(E (k +
+ * log n)) per FM pass; levels shrink the graph geometrically.
  */
 #include <ruvix/check.h>
-#include <ruvix/cohgraph.h>
+#include <ruvix/cohml.h>
 #include <ruvix/hal.h>
 #include <ruvix/klib.h>
 
-#include <ruvix/cohfm.h>
+#define FM_PASSES 8
+#define TRIALS	  4
 
-#ifndef COH_NOINIT
-#define COH_NOINIT
-#endif
-
-#define MAX_LEVELS 32
-#define NODE_ARENA (3 * COH_MAX_NODES)
-#define HALF_ARENA (4 * COH_MAX_EDGES)
-#define FM_PASSES  8
-#define TRIALS	   4
-
-/* Coarse graphs, one after another in the arenas (level 0 is the caller's graph). */
-static u32 a_head[NODE_ARENA] COH_NOINIT, a_vw[NODE_ARENA] COH_NOINIT,
-	a_cmap[NODE_ARENA] COH_NOINIT;
-static u32 a_next[HALF_ARENA] COH_NOINIT, a_to[HALF_ARENA] COH_NOINIT;
-static u64 a_w[HALF_ARENA] COH_NOINIT;
-/* Per-level scratch, n entries of the largest level. */
-static u32 s_match[COH_MAX_NODES] COH_NOINIT, s_order[COH_MAX_NODES] COH_NOINIT,
-	s_mark[COH_MAX_NODES] COH_NOINIT, s_slot[COH_MAX_NODES] COH_NOINIT;
-static u8 s_part[2][NODE_ARENA] COH_NOINIT, s_best[COH_MAX_NODES] COH_NOINIT,
-	s_trial[COH_MAX_NODES] COH_NOINIT;
-static struct fm_store store COH_NOINIT;
-static struct fm fm;
-
-struct level {
-	struct coh_view v;
-	u32 *cmap; /* node -> node of the next level */
-	u32 node0, half0;
+enum {
+	SNAP_NODES,
+	SNAP_EDGES,
+	LEVELS,
+	MATCH_INIT,
+	MATCH_SHUFFLE,
+	MATCH,
+	CONTRACT,
+	GROW,
+	REFINE_INIT,
+	REFINE,
+	TRIAL_END,
+	PROJECT,
+	DONE,
+	FAILED,
 };
-
-struct job {
-	const u32 *cap;
-	u32 k;
-	u64 deadline;
-	bool late;
-	u64 rng;
-};
-
-static bool late(struct job *j)
-{
-	if (!j->late && j->deadline && hal_now_ns() >= j->deadline)
-		j->late = true;
-	return j->late;
-}
-
-static u32 rnd(struct job *j, u32 below)
-{
-	j->rng ^= j->rng << 13;
-	j->rng ^= j->rng >> 7;
-	j->rng ^= j->rng << 17;
-	return (u32)(j->rng % below);
-}
 
 static u32 vw_of(const struct coh_view *v, u32 i)
 {
 	return v->vw ? v->vw[i] : 1;
 }
 
-/* Heavy-edge matching of @f into the next level, built at the arena positions given. False
- * when it does not fit, time is up, or the graph does not shrink by a tenth. */
-static bool coarsen(struct job *j, struct level *f, struct level *c, u32 maxvw)
+static u32 rnd(struct coh_ml *m, u32 below)
 {
-	const struct coh_view *g = &f->v;
-	u32 n = g->n;
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	return (u32)(m->rng % below);
+}
 
-	if (c->node0 + n > NODE_ARENA)
+/* True when the deadline has passed; the clock is read every 16th call (@every: each call). */
+static bool late(struct coh_ml *m, u64 deadline, bool every)
+{
+	if (!deadline || (!every && (++m->ticks & 15) != 0))
 		return false;
-	for (u32 i = 0; i < n; i++) {
-		s_match[i] = COH_NIL;
-		s_order[i] = i;
-	}
-	for (u32 i = n; i > 1; i--) { /* Fisher-Yates */
-		u32 r = rnd(j, i), t = s_order[i - 1];
-		s_order[i - 1] = s_order[r];
-		s_order[r] = t;
-	}
-	coh_work_units += n;
-	u32 cn = 0;
-	for (u32 o = 0; o < n; o++) {
-		if ((o & 63) == 0 && late(j))
+	return hal_now_ns() >= deadline;
+}
+
+void coh_ml_start(struct coh_ml *m, const struct coh_graph *g, u32 k, const u32 *cap)
+{
+	CHECK(k >= 1 && k <= COH_MAX_PARTS && g->n <= COH_MAX_NODES);
+	m->src = g;
+	m->k = k;
+	memcpy(m->cap, cap, k * sizeof(cap[0]));
+	m->rng = 0x2545f4914f6cdd1dull ^ g->n;
+	m->phase = SNAP_NODES;
+	m->pos = m->ticks = 0;
+	m->levels = 1;
+	m->result = NULL;
+	struct coh_view *v = &m->lv[0].v;
+	v->n = g->n;
+	v->head = m->head;
+	v->next = m->next;
+	v->to = m->to;
+	v->w = m->w;
+	v->wshift = 0;
+	v->vw = NULL;
+	m->lv[0].cmap = m->cmap;
+	m->nh = 0;
+}
+
+/* Heavy-edge matching of level f into the next one; the coarse ids go to f->cmap. */
+static bool match_step(struct coh_ml *m, u64 deadline)
+{
+	struct coh_ml_level *f = &m->lv[m->levels - 1];
+	const struct coh_view *g = &f->v;
+
+	while (m->pos < g->n) {
+		if (late(m, deadline, false))
 			return false;
-		u32 v = s_order[o];
-		if (s_match[v] != COH_NIL)
+		u32 v = m->order[m->pos++];
+		if (m->match[v] != COH_NIL)
 			continue;
 		u32 best = COH_NIL;
 		u64 bw = 0;
@@ -110,229 +102,404 @@ static bool coarsen(struct job *j, struct level *f, struct level *c, u32 maxvw)
 			u32 u = g->to[h];
 			u64 w = g->w[h >> g->wshift];
 			coh_work_units++;
-			if (s_match[u] != COH_NIL || u == v || vw_of(g, u) + vw_of(g, v) > maxvw)
+			if (m->match[u] != COH_NIL || u == v ||
+			    vw_of(g, u) + vw_of(g, v) > m->maxvw)
 				continue;
 			if (best == COH_NIL || w > bw || (w == bw && vw_of(g, u) < vw_of(g, best)))
 				best = u, bw = w;
 		}
-		s_match[v] = best == COH_NIL ? v : best;
-		if (best != COH_NIL)
-			s_match[best] = v;
-		f->cmap[v] = cn;
-		if (best != COH_NIL)
-			f->cmap[best] = cn;
-		cn++;
+		m->match[v] = best == COH_NIL ? v : best;
+		f->cmap[v] = m->cn;
+		if (best != COH_NIL) {
+			m->match[best] = v;
+			f->cmap[best] = m->cn;
+		}
+		m->cn++;
 	}
-	if (cn * 10 > n * 9)
-		return false;
-	/* Contract: coarse node cv's half-edges are contiguous; neighbours merge through
-	 * s_mark (cu's entry names the coarse node whose list holds it, at s_slot[cu]). */
-	c->v.n = cn;
-	c->v.head = a_head + c->node0;
-	c->v.vw = a_vw + c->node0;
-	c->v.next = a_next;
-	c->v.to = a_to;
-	c->v.w = a_w;
-	c->v.wshift = 0;
-	c->cmap = a_cmap + c->node0;
-	u32 *head = a_head + c->node0, *vw = a_vw + c->node0, nh = c->half0;
-	for (u32 i = 0; i < cn; i++)
-		s_mark[i] = COH_NIL;
-	for (u32 o = 0, cv = 0; o < n; o++) {
-		u32 v = s_order[o], m = s_match[v];
-		if (f->cmap[v] != cv)
-			continue; /* the second of a pair: done with the first */
-		if ((cv & 63) == 0 && late(j))
+	return true;
+}
+
+/* Contraction: coarse node cv's half-edges are contiguous; neighbours merge through mark (an
+ * entry equal to mark_base + cv names cv's list, the half-edge at slot). False: out of time,
+ * and *full set when the arena cannot hold the level. */
+static bool contract_step(struct coh_ml *m, u64 deadline, bool *full)
+{
+	struct coh_ml_level *f = &m->lv[m->levels - 1], *c = &m->lv[m->levels];
+	const struct coh_view *g = &f->v;
+	u32 *head = m->head + m->node0, *vw = m->vw + m->node0;
+
+	*full = false;
+	while (m->pos < g->n) {
+		u32 v = m->order[m->pos], x = m->match[v];
+		if (f->cmap[v] != m->cv) {
+			m->pos++; /* the second of a pair: done with the first */
+			continue;
+		}
+		if (late(m, deadline, false))
 			return false;
-		u32 first = nh;
-		vw[cv] = vw_of(g, v) + (m != v ? vw_of(g, m) : 0);
-		for (u32 side = 0; side < (m != v ? 2u : 1u); side++) {
-			u32 x = side ? m : v;
-			for (u32 h = g->head[x]; h != COH_NIL; h = g->next[h]) {
+		u32 first = m->nh, nh = m->nh, cv = m->cv, tag = m->mark_base + cv;
+		vw[cv] = vw_of(g, v) + (x != v ? vw_of(g, x) : 0);
+		for (u32 side = 0; side < (x != v ? 2u : 1u); side++) {
+			u32 y = side ? x : v;
+			for (u32 h = g->head[y]; h != COH_NIL; h = g->next[h]) {
 				u32 cu = f->cmap[g->to[h]];
 				coh_work_units++;
 				if (cu == cv)
 					continue;
 				u64 w = g->w[h >> g->wshift];
-				if (s_mark[cu] == cv) {
-					a_w[s_slot[cu]] += w;
+				if (m->mark[cu] == tag) {
+					m->w[m->slot[cu]] += w;
 					continue;
 				}
-				if (nh >= HALF_ARENA)
+				if (nh >= COH_ML_HALVES) {
+					*full = true;
 					return false;
-				s_mark[cu] = cv;
-				s_slot[cu] = nh;
-				a_to[nh] = cu;
-				a_w[nh] = w;
-				a_next[nh] = COH_NIL;
+				}
+				m->mark[cu] = tag;
+				m->slot[cu] = nh;
+				m->to[nh] = cu;
+				m->w[nh] = w;
+				m->next[nh] = COH_NIL;
 				if (nh > first)
-					a_next[nh - 1] = nh;
+					m->next[nh - 1] = nh;
 				nh++;
 			}
 		}
 		head[cv] = nh > first ? first : COH_NIL;
-		cv++;
+		m->nh = nh;
+		m->cv++;
+		m->pos++;
 	}
-	c->half0 = nh; /* where the next level's half-edges start */
+	c->v.n = m->cn;
+	c->v.head = head;
+	c->v.vw = vw;
+	c->v.next = m->next;
+	c->v.to = m->to;
+	c->v.w = m->w;
+	c->v.wshift = 0;
+	c->cmap = m->cmap + m->node0;
 	return true;
 }
 
-static void refine(struct job *j, const struct coh_view *g, u8 *part)
+/* One pick of greedy graph growing on the coarsest level (O(nc)): part gp takes the unplaced
+ * node most connected to it, or a random one to start a region. False when all are placed. */
+static bool grow_pick(struct coh_ml *m)
 {
-	fm_init(&fm, &store, g, j->k, j->cap, part, 0);
-	fm.deadline = j->deadline;
-	fm_balance(&fm);
-	for (u32 p = 0; p < FM_PASSES; p++) {
-		enum fm_end end = fm_run(&fm);
-		i64 gained = fm.best;
-		fm_rollback(&fm);
-		if (end == FM_OUT_OF_TIME) {
-			j->late = true;
-			return;
-		}
-		fm_new_pass(&fm);
-		fm_unlock(&fm, 0);
-		if (gained <= 0)
-			return;
+	const struct coh_view *g = &m->lv[m->levels - 1].v;
+	u8 *part = m->trial_part;
+	u32 n = g->n;
+
+	while (m->gp + 1 < m->k && m->got >= m->share)
+		m->gp++, m->got = 0;
+	if (m->placed == n)
+		return false;
+	if (m->gp + 1 == m->k) { /* the last part takes the rest; fm_balance spreads excess */
+		for (u32 i = 0; i < n; i++)
+			if (part[i] == 0xff)
+				part[i] = (u8)(m->k - 1);
+		m->placed = n;
+		coh_work_units += n;
+		return false;
 	}
-}
-
-/* Greedy graph growing on the (small) coarsest graph: part p grows from a random seed by the
- * unplaced node most connected to it until it holds its share of the weight. */
-static void grow(struct job *j, const struct coh_view *g, u8 *part)
-{
-	static u64 link[COH_MAX_NODES];
-	u32 n = g->n, total = 0, placed = 0;
-
+	u32 pick = COH_NIL;
 	for (u32 i = 0; i < n; i++) {
-		part[i] = 0xff;
-		total += vw_of(g, i);
+		coh_work_units++;
+		if (part[i] != 0xff || m->got + vw_of(g, i) > m->cap[m->gp])
+			continue;
+		if (pick == COH_NIL || m->link[i] > m->link[pick])
+			pick = i;
 	}
-	for (u32 p = 0; p + 1 < j->k && placed < n; p++) {
-		u32 share = total / j->k, got = 0;
-		memset(link, 0, n * sizeof(link[0]));
-		while (got < share && placed < n) {
-			u32 pick = COH_NIL;
-			for (u32 i = 0; i < n; i++) {
-				coh_work_units++;
-				if (part[i] != 0xff || got + vw_of(g, i) > j->cap[p])
-					continue;
-				if (pick == COH_NIL || link[i] > link[pick])
-					pick = i;
-			}
-			if (pick == COH_NIL)
+	if (pick == COH_NIL) { /* nothing fits this part any more */
+		m->got = m->share;
+		return true;
+	}
+	if (m->got == 0 || m->link[pick] == 0) { /* a fresh region: a random seed */
+		u32 r = rnd(m, n);
+		for (u32 s = 0; s < n; s++) {
+			u32 i = (r + s) % n;
+			if (part[i] == 0xff && m->got + vw_of(g, i) <= m->cap[m->gp]) {
+				pick = i;
 				break;
-			if (got == 0 || link[pick] == 0) { /* a fresh region: a random seed */
-				u32 r = rnd(j, n);
-				for (u32 s = 0; s < n; s++) {
-					u32 i = (r + s) % n;
-					if (part[i] == 0xff && got + vw_of(g, i) <= j->cap[p]) {
-						pick = i;
-						break;
-					}
-				}
 			}
-			part[pick] = (u8)p;
-			got += vw_of(g, pick);
-			placed++;
-			for (u32 h = g->head[pick]; h != COH_NIL; h = g->next[h])
-				link[g->to[h]] += g->w[h >> g->wshift];
 		}
 	}
-	for (u32 i = 0; i < n; i++)
-		if (part[i] == 0xff)
-			part[i] = (u8)(j->k - 1); /* fm_balance spreads any excess */
+	if (m->got == 0)
+		memset(m->link, 0, n * sizeof(m->link[0]));
+	part[pick] = (u8)m->gp;
+	m->got += vw_of(g, pick);
+	m->placed++;
+	for (u32 h = g->head[pick]; h != COH_NIL; h = g->next[h])
+		m->link[g->to[h]] += g->w[h >> g->wshift];
+	return true;
 }
 
-static u64 cut_of(const struct coh_view *g, const u8 *part)
+/* FM passes on the level being refined until one gains nothing; false when out of time. */
+static bool refine_step(struct coh_ml *m, u64 deadline)
+{
+	struct fm *f = &m->fm;
+
+	for (;;) {
+		if (f->unlocking && !fm_unlock(f, deadline))
+			return false;
+		if (m->passes == FM_PASSES || (m->passes > 0 && m->pass_gain <= 0))
+			return true;
+		f->deadline = deadline;
+		f->out_of_time = false;
+		enum fm_end end = fm_run(f);
+		if (end == FM_OUT_OF_TIME)
+			return false; /* the pass goes on next time, from the same state */
+		m->pass_gain = f->best;
+		fm_rollback(f);
+		fm_new_pass(f);
+		m->passes++;
+	}
+}
+
+static u8 *level_part(struct coh_ml *m, u32 l)
+{
+	return m->part[l & 1];
+}
+
+enum coh_ml_status coh_ml_run(struct coh_ml *m, u64 deadline)
+{
+	const struct coh_graph *src = m->src;
+
+	for (;;) {
+		switch (m->phase) {
+		case SNAP_NODES:
+			while (m->pos < src->n) {
+				if (late(m, deadline, false))
+					return COH_ML_PENDING;
+				m->head[m->pos] = COH_NIL;
+				m->mark[m->pos] = COH_NIL;
+				m->pos++;
+			}
+			m->phase = SNAP_EDGES;
+			m->pos = 0;
+			break;
+		case SNAP_EDGES:
+			/* Each edge whole: both half-edges at once, so the copy stays symmetric. */
+			while (m->pos < src->used) {
+				if (late(m, deadline, false))
+					return COH_ML_PENDING;
+				u32 x = m->pos++;
+				coh_work_units++;
+				if (src->to[2 * x] == COH_NIL || m->nh + 2 > COH_ML_HALVES)
+					continue;
+				u64 w = coh_decayed(src->w[x], src->shift,
+						    src->decays - src->stamp[x]);
+				if (w == 0)
+					continue;
+				u32 a = src->to[2 * x + 1], b = src->to[2 * x], h = m->nh;
+				m->to[h] = b;
+				m->to[h + 1] = a;
+				m->w[h] = m->w[h + 1] = w;
+				m->next[h] = m->head[a];
+				m->head[a] = h;
+				m->next[h + 1] = m->head[b];
+				m->head[b] = h + 1;
+				m->nh += 2;
+			}
+			m->node0 = src->n;
+			m->target = 15 * m->k > 32 ? 15 * m->k : 32;
+			u32 mincap = ~0u;
+			for (u32 p = 0; p < m->k; p++)
+				if (m->cap[p] < mincap)
+					mincap = m->cap[p];
+			m->maxvw = (3 * src->n) / (2 * m->target);
+			if (m->maxvw > mincap / 3)
+				m->maxvw = mincap / 3;
+			if (m->maxvw < 2)
+				m->maxvw = 2;
+			m->mark_base = src->n; /* above every mark set so far (COH_NIL aside) */
+			m->phase = LEVELS;
+			break;
+		case LEVELS:
+			if (m->levels < COH_ML_LEVELS && m->lv[m->levels - 1].v.n > m->target &&
+			    m->node0 + m->lv[m->levels - 1].v.n <= COH_ML_NODES && m->k > 1) {
+				m->phase = MATCH_INIT;
+				m->pos = 0;
+			} else {
+				m->phase = GROW;
+				m->trial = 0;
+				m->have_best = false;
+				m->sub = 0;
+			}
+			break;
+		case MATCH_INIT: {
+			const struct coh_view *g = &m->lv[m->levels - 1].v;
+			while (m->pos < g->n) {
+				if (late(m, deadline, false))
+					return COH_ML_PENDING;
+				m->match[m->pos] = COH_NIL;
+				m->order[m->pos] = m->pos;
+				m->pos++;
+			}
+			m->phase = MATCH_SHUFFLE;
+			m->pos = g->n;
+			break;
+		}
+		case MATCH_SHUFFLE: /* Fisher-Yates, from the top */
+			while (m->pos > 1) {
+				if (late(m, deadline, false))
+					return COH_ML_PENDING;
+				u32 r = rnd(m, m->pos), t = m->order[m->pos - 1];
+				m->order[m->pos - 1] = m->order[r];
+				m->order[r] = t;
+				m->pos--;
+			}
+			m->phase = MATCH;
+			m->pos = 0;
+			m->cn = 0;
+			break;
+		case MATCH: {
+			if (!match_step(m, deadline))
+				return COH_ML_PENDING;
+			const struct coh_view *g = &m->lv[m->levels - 1].v;
+			if (m->cn * 10 > g->n * 9) { /* it hardly shrinks: stop coarsening */
+				m->phase = GROW;
+				m->trial = 0;
+				m->have_best = false;
+				m->sub = 0;
+				break;
+			}
+			m->phase = CONTRACT;
+			m->pos = m->cv = 0;
+			break;
+		}
+		case CONTRACT: {
+			bool full;
+			if (!contract_step(m, deadline, &full)) {
+				if (!full)
+					return COH_ML_PENDING;
+				m->phase = GROW; /* the arena is full: partition what we have */
+				m->trial = 0;
+				m->have_best = false;
+				m->sub = 0;
+				break;
+			}
+			m->mark_base += m->cn;
+			m->node0 += m->cn;
+			m->levels++;
+			m->phase = LEVELS;
+			break;
+		}
+		case GROW: {
+			const struct coh_view *g = &m->lv[m->levels - 1].v;
+			if (m->sub == 0) { /* a new trial */
+				u32 total = 0;
+				for (u32 i = 0; i < g->n; i++) {
+					m->trial_part[i] = 0xff;
+					total += vw_of(g, i);
+				}
+				coh_work_units += g->n;
+				m->share = total / m->k;
+				m->gp = m->got = m->placed = 0;
+				m->sub = 1;
+			}
+			for (;;) {
+				if (late(m, deadline, true))
+					return COH_ML_PENDING;
+				if (!grow_pick(m))
+					break;
+			}
+			fm_init_begin(&m->fm, &m->store, g, m->k, m->cap, m->trial_part, 0);
+			m->refine_level = m->levels - 1;
+			m->phase = REFINE_INIT;
+			break;
+		}
+		case REFINE_INIT:
+			if (!fm_init_step(&m->fm, deadline))
+				return COH_ML_PENDING;
+			m->fm.deadline = 0;
+			fm_balance(&m->fm); /* projections keep part weights: only the coarsest
+					       moves */
+			m->passes = 0;
+			m->pass_gain = 0;
+			m->phase = REFINE;
+			break;
+		case REFINE:
+			if (!refine_step(m, deadline))
+				return COH_ML_PENDING;
+			if (m->refine_level == m->levels - 1 && m->fm.part == m->trial_part) {
+				m->phase = TRIAL_END;
+				break;
+			}
+			if (m->refine_level == 0) {
+				m->phase = m->fm.over == 0 ? DONE : FAILED;
+				break;
+			}
+			m->refine_level--;
+			m->phase = PROJECT;
+			m->pos = 0;
+			break;
+		case TRIAL_END: {
+			const struct coh_view *g = &m->lv[m->levels - 1].v;
+			bool ok = m->fm.over == 0;
+			if (!m->have_best || (ok && m->fm.cut < m->best_cut)) {
+				memcpy(level_part(m, m->levels - 1), m->trial_part, g->n);
+				m->best_cut = m->fm.cut;
+				m->have_best = ok;
+			}
+			coh_work_units += g->n;
+			if (++m->trial < TRIALS) {
+				m->phase = GROW;
+				m->sub = 0;
+				break;
+			}
+			if (m->levels == 1) {
+				/* No coarsening: the best trial is the answer. */
+				m->result = level_part(m, 0);
+				m->phase = m->have_best ? DONE : FAILED;
+				break;
+			}
+			m->refine_level = m->levels - 2;
+			m->phase = PROJECT;
+			m->pos = 0;
+			break;
+		}
+		case PROJECT: {
+			struct coh_ml_level *f = &m->lv[m->refine_level];
+			u8 *fine = level_part(m, m->refine_level),
+			   *coarse = level_part(m, m->refine_level + 1);
+			while (m->pos < f->v.n) {
+				if (late(m, deadline, false))
+					return COH_ML_PENDING;
+				fine[m->pos] = coarse[f->cmap[m->pos]];
+				m->pos++;
+			}
+			coh_work_units += f->v.n;
+			fm_init_begin(&m->fm, &m->store, &f->v, m->k, m->cap, fine, 0);
+			m->phase = REFINE_INIT;
+			break;
+		}
+		case DONE:
+			m->result = level_part(m, 0);
+			return COH_ML_DONE;
+		case FAILED:
+			return COH_ML_FAILED;
+		}
+	}
+}
+
+/* Whole-graph cut of @part from @v's lists. */
+static u64 cut_of(const struct coh_view *v, const u8 *part)
 {
 	u64 twice = 0;
-	for (u32 v = 0; v < g->n; v++)
-		for (u32 h = g->head[v]; h != COH_NIL; h = g->next[h])
-			if (part[v] != part[g->to[h]])
-				twice += g->w[h >> g->wshift];
-	coh_work_units += g->n;
+	for (u32 i = 0; i < v->n; i++)
+		for (u32 h = v->head[i]; h != COH_NIL; h = v->next[h])
+			if (part[i] != part[v->to[h]])
+				twice += v->w[h >> v->wshift];
+	coh_work_units += v->n;
 	return twice / 2;
 }
 
-static bool fits(const struct job *j, const struct coh_view *g, const u8 *part)
-{
-	u32 size[COH_MAX_PARTS] = { 0 };
-	for (u32 v = 0; v < g->n; v++)
-		size[part[v]] += vw_of(g, v);
-	for (u32 p = 0; p < j->k; p++)
-		if (size[p] > j->cap[p])
-			return false;
-	return true;
-}
-
-/* Multilevel from scratch into @out; false if the budget ran out first. */
-static bool multilevel(struct job *j, const struct coh_view *g0, u8 *out)
-{
-	static struct level lv[MAX_LEVELS];
-	u32 levels = 1, mincap = ~0u;
-
-	for (u32 p = 0; p < j->k; p++)
-		if (j->cap[p] < mincap)
-			mincap = j->cap[p];
-	lv[0].v = *g0;
-	lv[0].cmap = a_cmap;
-	lv[0].node0 = 0;
-	lv[0].half0 = 0;
-	u32 target = 15 * j->k > 32 ? 15 * j->k : 32;
-	u32 maxvw = (3 * g0->n) / (2 * target);
-	if (maxvw > mincap / 3)
-		maxvw = mincap / 3;
-	if (maxvw < 2)
-		maxvw = 2;
-	/* Level 0's cmap uses the arena's first n entries; coarse levels follow it. */
-	u32 node0 = g0->n, half0 = 0;
-	while (levels < MAX_LEVELS && lv[levels - 1].v.n > target) {
-		struct level *c = &lv[levels];
-		c->node0 = node0;
-		c->half0 = half0;
-		if (!coarsen(j, &lv[levels - 1], c, maxvw))
-			break;
-		half0 = c->half0;
-		node0 += c->v.n;
-		c->half0 = half0;
-		levels++;
-	}
-	if (late(j))
-		return false;
-	/* Initial partition of the coarsest level: the best of a few grown seeds. */
-	const struct coh_view *top = &lv[levels - 1].v;
-	u8 *cur = s_part[(levels - 1) & 1];
-	u64 best = ~0ull;
-	bool have = false;
-	for (u32 t = 0; t < TRIALS; t++) {
-		grow(j, top, s_trial);
-		refine(j, top, s_trial);
-		if (late(j))
-			return false;
-		u64 c = cut_of(top, s_trial);
-		bool ok = fits(j, top, s_trial);
-		if (!have || (ok && c < best)) {
-			memcpy(cur, s_trial, top->n);
-			best = c;
-			have = ok;
-		}
-	}
-	/* Uncoarsen: project, restore capacity, refine. */
-	for (u32 l = levels - 1; l > 0; l--) {
-		struct level *f = &lv[l - 1];
-		u8 *fine = s_part[(l - 1) & 1];
-		for (u32 v = 0; v < f->v.n; v++)
-			fine[v] = cur[f->cmap[v]];
-		coh_work_units += f->v.n;
-		refine(j, &f->v, fine);
-		if (late(j))
-			return false;
-		cur = fine;
-	}
-	memcpy(out, cur, g0->n);
-	return fits(j, g0, out);
-}
+#ifndef COH_NOINIT
+#define COH_NOINIT
+#endif
+/* Large: kept out of the stack, and (on bare metal) out of the memory boot zeroes. */
+static struct coh_ml job COH_NOINIT;
+static u8 refined[COH_MAX_NODES] COH_NOINIT;
 
 enum coh_result coh_partition(const struct coh_graph *g, u32 parts, const u32 *cap, u8 *place,
 			      u64 budget_ns)
@@ -361,32 +528,38 @@ enum coh_result coh_partition_cuts(const struct coh_graph *g, u32 parts, const u
 
 	u64 now = hal_now_ns();
 	/* Saturate: a budget past the end of time means "no deadline", not an early one. */
-	struct job j = { .cap = cap,
-			 .k = parts,
-			 .deadline = !budget_ns		       ? 0
-				     : budget_ns > ~0ull - now ? ~0ull
-							       : now + budget_ns,
-			 .rng = 0x2545f4914f6cdd1dull ^ g->n };
+	u64 deadline = !budget_ns ? 0 : budget_ns > ~0ull - now ? ~0ull : now + budget_ns;
 	u64 start_cut = cut_of(&v, place), best_cut = start_cut;
+	bool stale = false;
 
 	/* From scratch first; the given placement is refined only when that did not beat it
 	 * (or ran out of time), with what is left of the budget. */
-	bool stale = false;
-	if (parts > 1 && g->n > parts && multilevel(&j, &v, s_best)) {
-		u64 c = cut_of(&v, s_best);
+	coh_ml_start(&job, g, parts, cap);
+	if (parts > 1 && g->n > parts && coh_ml_run(&job, deadline) == COH_ML_DONE) {
+		u64 c = cut_of(&v, job.result);
 		if (c < best_cut) {
 			best_cut = c;
-			memcpy(place, s_best, g->n);
+			memcpy(place, job.result, g->n);
 		}
 	}
 	if (best_cut == start_cut) {
-		memcpy(s_best, place, g->n);
-		refine(&j, &v, s_best);
-		stale = j.late;
-		u64 c = cut_of(&v, s_best);
-		if (c < best_cut && fits(&j, &v, s_best)) {
-			best_cut = c;
-			memcpy(place, s_best, g->n);
+		struct fm *f = &job.fm;
+		memcpy(refined, place, g->n);
+		fm_init(f, &job.store, &v, parts, cap, refined, 0);
+		for (u32 p = 0; p < FM_PASSES && !stale; p++) {
+			f->deadline = deadline;
+			enum fm_end end = fm_run(f);
+			i64 gained = f->best;
+			fm_rollback(f);
+			stale = end == FM_OUT_OF_TIME;
+			fm_new_pass(f);
+			fm_unlock(f, 0);
+			if (gained <= 0)
+				break;
+		}
+		if (f->cut < best_cut && f->over == 0) {
+			best_cut = f->cut;
+			memcpy(place, refined, g->n);
 		}
 	}
 	if (cut_before)

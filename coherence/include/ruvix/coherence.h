@@ -15,6 +15,10 @@
 #include <ruvix/cohgraph.h>
 
 #include <ruvix/cohfm.h>
+#include <ruvix/cohml.h>
+
+enum { PULL_NONE, PULL_HOME, PULL_TARGET };
+enum { JOB_IDLE, JOB_RUN, JOB_EVAL, JOB_TARGET };
 
 #define COH_BUDGET_NS_DEFAULT 50000 /* DC-2: 50 us per epoch */
 #define COH_PER_MILLE	      1000
@@ -47,8 +51,23 @@ struct coh_engine {
 	u64 crossed, crossed_start;
 	u64 run_crossed, run_crossed_start; /* the same over the engine's whole life */
 	u32 away;			    /* partitions not on their start part */
-	bool returning;			    /* on the way back to the start placement */
 	u64 returns;			    /* times it went back */
+	u64 total;			    /* sum of all weights (kept by every weight change) */
+	/* Pulling partitions to a placement through FM passes (cohfm.h, pull): back to the
+	 * start, or to the multilevel job's result. pull_off counts those not there yet. */
+	u8 pull_kind; /* PULL_NONE, PULL_HOME, PULL_TARGET */
+	u32 pull_off;
+	/* The multilevel job (cohml.h): cold starts and large changes, run across epochs. */
+	u8 job; /* JOB_IDLE, JOB_RUN, JOB_EVAL, JOB_TARGET */
+	u32 job_pos;
+	u64 job_runs, job_adopted;
+	u64 job_cut_new, job_cut_now;		   /* twice the cuts on the job's snapshot */
+	u64 job_ref_cut, job_ref_total;		   /* cut and total when the last job decided */
+	u32 overlap[COH_MAX_PARTS][COH_MAX_PARTS]; /* job part p, part in force q */
+	u32 rn_size[COH_MAX_PARTS], rn_keep;
+	u8 rn_best[COH_MAX_PARTS];
+	u8 target[COH_MAX_NODES];
+	struct coh_ml ml;
 	/* incremental state */
 	struct fm fm;		     /* search over g, refining place in place */
 	struct coh_view view;	     /* of g */
@@ -75,6 +94,7 @@ struct coh_epoch_report {
 	bool decay_pending; /* the decay sweep goes on next epoch (the budget ran out) */
 	bool out_of_budget; /* the search stopped at the budget (what it found is adopted) */
 	bool returning;	    /* moving back to the start placement, which crossed less */
+	bool pulling;	    /* moving to the multilevel job's placement */
 };
 
 /**

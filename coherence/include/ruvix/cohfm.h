@@ -29,7 +29,8 @@ struct fm {
 	u64 cut;	/* cut of part, kept by every move (and by the engine's weight changes) */
 	u32 unlock_pos; /* fm_unlock's progress through lock_list */
 	bool unlocking; /* fm_new_pass was called and fm_unlock has not finished */
-	i64 cost;	/* subtracted from every move's gain (hysteresis), >= 0 */
+	u32 init_phase, init_pos; /* fm_init_step's progress (3: done) */
+	i64 cost;		  /* subtracted from every move's gain (hysteresis), >= 0 */
 	/* When set, moving node v to part pull[v] gains pull_bonus more (and leaving it costs
 	 * as much): the engine's way back to its start placement, through ordinary passes. */
 	const u8 *pull;
@@ -74,6 +75,12 @@ struct fm_store {
 /** Bind @f to @s and build every table for @g, @k parts and placement @part. O(E + n k log n). */
 void fm_init(struct fm *f, struct fm_store *s, const struct coh_view *g, u32 k, const u32 *cap,
 	     u8 *part, i64 cost);
+
+/** fm_init in steps: bind and reset (O(k)), then fm_init_step until it returns true (it stops
+ * at @deadline, hal_now_ns, 0: none). */
+void fm_init_begin(struct fm *f, struct fm_store *s, const struct coh_view *g, u32 k,
+		   const u32 *cap, u8 *part, i64 cost);
+bool fm_init_step(struct fm *f, u64 deadline);
 
 /** Node weight. */
 static inline u32 fm_vw(const struct fm *f, u32 v)
