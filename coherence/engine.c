@@ -86,6 +86,7 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	e->away = 0;
 	e->pull_kind = PULL_NONE;
 	e->pull_off = 0;
+	e->pass_moves = 0;
 	e->total = 0;
 	e->job = JOB_IDLE;
 	e->job_runs = e->job_adopted = 0;
@@ -220,6 +221,7 @@ static void start_pull(struct coh_engine *e, const u8 *to, u32 off, u8 kind)
 	e->fm.pull_bonus = 1ll << 50; /* above any cut gain (weights < 2^48, k <= 64) */
 	e->pull_kind = kind;
 	e->pull_off = off;
+	e->pass_moves = 0; /* fm_refresh_all ends the pass */
 	fm_refresh_all(&e->fm);
 	e->pass_done = true;
 }
@@ -229,6 +231,7 @@ static void end_pull(struct coh_engine *e)
 	e->fm.pull = NULL;
 	e->fm.pull_bonus = 0;
 	e->pull_kind = PULL_NONE;
+	e->pass_moves = 0;
 	fm_refresh_all(&e->fm);
 	e->pass_done = true;
 }
@@ -271,11 +274,15 @@ static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadl
 				e->pull_off -= from != f->pull[v];
 			}
 		}
+		/* A pass may span epochs: what it did counts over all of them. */
+		e->pass_moves += moved;
 		if (end == FM_OUT_OF_TIME)
 			return true;
+		u32 pass_moves = e->pass_moves;
+		e->pass_moves = 0;
 		fm_new_pass(f);
 		e->pass_done = true;
-		if (moved == 0) {
+		if (pass_moves == 0) {
 			if (f->pull && e->pull_kind == PULL_TARGET)
 				end_pull(
 					e); /* the target cannot be reached from here: give it up */

@@ -462,11 +462,11 @@ bool fm_check(const struct fm *f)
 		}
 		if (f->unlocking) /* nodes waiting for fm_unlock may be out of the heaps */
 			continue;
-		bool dummy;
-		u32 hp = 2 * f->part[v] + !boundary;
+		bool pulled; /* the pull counts too: best_gain says what is boundary */
+		i64 gain = best_gain(f, v, &pulled);
+		u32 hp = 2 * f->part[v] + !(boundary || pulled);
 		if (f->pos[v] == COH_NIL || f->hsel[v] != hp || f->pos[v] >= f->hn[hp] ||
-		    f->heap[(u64)hp * COH_MAX_NODES + f->pos[v]] != v ||
-		    f->key[v] != best_gain(f, v, &dummy))
+		    f->heap[(u64)hp * COH_MAX_NODES + f->pos[v]] != v || f->key[v] != gain)
 			return false;
 	}
 	u32 over = 0;

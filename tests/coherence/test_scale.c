@@ -139,3 +139,43 @@ Test(scale, a_replay_from_a_good_placement_never_does_worse, .timeout = 120)
 		      "the replay crossed more than 2 %% above staying put");
 	cr_assert_leq(coh_cut(&g, e.place), good, "it ends no worse than it started");
 }
+
+/* Cold start: from round-robin, the engine runs its multilevel job across epochs (inside the
+ * budget) and moves the partitions to its placement, reaching the partitioner's cut. */
+Test(scale, a_cold_start_reaches_the_multilevel_cut, .timeout = 120)
+{
+	static struct coh_graph g;
+	static u8 place[N];
+	u32 cap[4];
+
+	test_hal_reset();
+	coh_graph_init(&g, N);
+	for (u32 v = 0; v < N; v++)
+		for (u32 d = 0; d < 8; d++) {
+			u32 u = neighbour(v, d);
+			if (u != COH_NIL && u > v)
+				coh_graph_add(&g, v, u, d < 4 ? 100 : 30);
+		}
+	for (u32 p = 0; p < 4; p++)
+		cap[p] = N / 4;
+	for (u32 i = 0; i < N; i++)
+		place[i] = (u8)(i % 4);
+	coh_partition(&g, 4, cap, place, 0);
+	u64 best = coh_cut(&g, place);
+	for (u32 i = 0; i < N; i++)
+		place[i] = (u8)(i % 4);
+	start(4, place, 10);
+	u32 epoch = 0;
+	do {
+		traffic(false);
+		coh_engine_epoch(&e, &rep);
+		cr_assert_leq(rep.elapsed_ns, COH_BUDGET_NS_DEFAULT + OVERRUN_MAX);
+		epoch++;
+	} while (epoch < 3000 && (e.job_adopted == 0 || e.pull_kind != PULL_NONE));
+	u64 cut = coh_cut(&g, e.place);
+	cr_log_info("cold start: %u epochs, cut %llu, the partitioner's %llu", epoch,
+		    (unsigned long long)cut, (unsigned long long)best);
+	cr_assert_eq(e.job_adopted, 1);
+	cr_assert_leq(cut * 100, best * 110, "within 10 %% of the partitioner's cut");
+	cr_assert(fm_check(&e.fm));
+}

@@ -57,6 +57,7 @@ struct coh_engine {
 	 * start, or to the multilevel job's result. pull_off counts those not there yet. */
 	u8 pull_kind; /* PULL_NONE, PULL_HOME, PULL_TARGET */
 	u32 pull_off;
+	u64 pass_moves; /* moves the current FM pass kept, over the epochs it spans */
 	/* The multilevel job (cohml.h): cold starts and large changes, run across epochs. */
 	u8 job; /* JOB_IDLE, JOB_RUN, JOB_EVAL, JOB_TARGET */
 	u32 job_pos;
