@@ -1,13 +1,17 @@
 /* The discrete-event engine (model in engine.h). */
 #include "engine.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <ruvix/cap.h>
 #include <ruvix/check.h>
+#include <ruvix/edge.h>
 #include <ruvix/kernel.h>
 #include <ruvix/partition.h>
+#include <ruvix/region.h>
 #include <ruvix/sched.h>
 
 #if RUVIX_COHERENCE
@@ -21,9 +25,24 @@
 /* Batch work with no deadline is ordered under EDF as if due this long after it arrived. */
 #define NO_DEADLINE_NS 1000000000ull
 
+/*
+ * The shared window of an edge the simulator makes (runs without a manifest): the largest an
+ * edge can have, a page multiple below 4 GiB, so that any message a trace may send on it fits
+ * one descriptor. Edge k's window starts at (k + 1) * 4 GiB. Nothing is mapped: the
+ * partitions run no code.
+ */
+#define SIM_EDGE_SIZE 0xfffff000ull
+
+#define NO_REQ	UINT32_MAX
+#define NO_SLOT UINT32_MAX
+
+/* Steps name partitions and edges in 16 bits, and a pair of partitions fits 32. */
+_Static_assert(RUVIX_MAX_PARTITIONS <= 65536 && RUVIX_MAX_EDGES <= 65536, "16-bit indices");
+
 struct step {
 	uint8_t kind;
 	uint16_t part, to; /* engine partition indices */
+	uint16_t edge;	   /* message: index into engine.edges */
 	uint64_t value;	   /* compute: ns; message: bytes */
 };
 
@@ -34,6 +53,7 @@ struct req {
 	uint64_t order;	 /* key inside a partition's queue: FIFO or deadline order */
 	uint8_t cls;
 	uint16_t nsteps, cur;
+	uint32_t wait_next; /* next request whose message waits on the same edge direction */
 	struct step steps[TRACE_MAX_STEPS];
 };
 
@@ -48,12 +68,32 @@ struct heap {
 
 struct sim_partition {
 	char name[TRACE_NAME_MAX];
-	handle_t handle;
-	bool declared; /* named by the trace (with a manifest, partitions exist before) */
+	handle_t handle; /* its index in the kernel's table is its index in engine.parts */
+	bool declared;	 /* named by the trace (with a manifest, partitions exist before) */
 	bool running;
 	uint32_t node;	     /* NUMA node of its home CPU */
+	uint32_t next_slot;  /* capability slot its next edge goes into (runs without a manifest) */
 	uint64_t penalty_ns; /* migration cost still to charge to its next step */
 	struct heap q;
+};
+
+/*
+ * A CommEdge the trace's messages go through, and its two directions. Direction d carries
+ * end[d] -> end[1 - d] (the kernel's own convention). A message is sent (edge_send) when its
+ * step starts and received (edge_recv) when it is delivered, so a direction holds the
+ * messages on the wire; when they fill the kernel's queue (RUVIX_EDGE_QUEUE), the next ones
+ * wait at the sender, in order, until a delivery frees a place.
+ */
+struct sim_edge {
+	handle_t handle;
+	uint32_t end[2];  /* engine partition indices */
+	uint32_t slot[2]; /* each end's capability slot for it (NO_SLOT: that end holds none) */
+	uint64_t size;	  /* bytes of its shared region: the largest message it carries */
+	struct sim_dir {
+		uint64_t last_ns; /* delivery of the last one sent: the next is not earlier */
+		uint32_t queued;  /* sent and not yet received */
+		uint32_t wait_head, wait_tail; /* requests whose message waits for room (NO_REQ) */
+	} dir[2];
 };
 
 struct sim_cpu {
@@ -74,6 +114,12 @@ struct engine {
 	struct trace_reader trace;
 	struct sim_partition parts[RUVIX_MAX_PARTITIONS];
 	uint32_t nparts;
+	uint32_t *names; /* open addressing: partition index + 1 by name hash, 0 when empty */
+	uint32_t names_mask;
+	struct sim_edge edges[RUVIX_MAX_EDGES];
+	uint32_t nedges;
+	uint32_t *pairs; /* open addressing: edge index + 1 by partition pair, 0 when empty */
+	uint32_t pairs_mask;
 	struct sim_cpu cpus[RUVIX_MAX_CPUS];
 	struct req *pool;
 	uint32_t *free_ids;
@@ -145,20 +191,57 @@ static uint64_t scaled(const struct engine *e, uint64_t at)
 	return t < 72057594037927936.0 ? (uint64_t)t : UINT64_MAX; /* past 2^56: refused */
 }
 
-static int find_partition(const struct engine *e, const char *name)
+/* The smallest power of two that is at least 2 * @n: a hash table at most half full. */
+static uint32_t hash_size(uint32_t n)
 {
-	for (uint32_t i = 0; i < e->nparts; i++)
-		if (strcmp(e->parts[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	uint32_t s = 2;
+
+	while (s < 2 * n)
+		s *= 2;
+	return s;
 }
 
-static int index_of(const struct engine *e, handle_t h)
+static uint32_t name_hash(const char *name)
 {
-	for (uint32_t i = 0; i < e->nparts; i++)
-		if (e->parts[i].handle == h)
-			return (int)i;
-	return -1;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return h;
+}
+
+/* The hash table position of @name: where it is, or the empty place it would go. */
+static uint32_t name_pos(const struct engine *e, const char *name)
+{
+	uint32_t i = name_hash(name) & e->names_mask;
+
+	while (e->names[i] && strcmp(e->parts[e->names[i] - 1].name, name) != 0)
+		i = (i + 1) & e->names_mask;
+	return i;
+}
+
+static int find_partition(const struct engine *e, const char *name)
+{
+	return (int)e->names[name_pos(e, name)] - 1;
+}
+
+/* Append a partition the kernel made as @h (its index there must be its index here). */
+static struct sim_partition *push_partition(struct engine *e, const char *name, handle_t h)
+{
+	CHECK(handle_index(h) == e->nparts && find_partition(e, name) < 0);
+	struct sim_partition *p = &e->parts[e->nparts];
+	memcpy(p->name, name, strlen(name) + 1);
+	p->handle = h;
+	e->names[name_pos(e, name)] = ++e->nparts;
+	return p;
+}
+
+static uint32_t index_of(const struct engine *e, handle_t h)
+{
+	uint32_t i = handle_index(h);
+
+	CHECK(i < e->nparts && e->parts[i].handle == h);
+	return i;
 }
 
 static int64_t req_alloc(struct engine *e)
@@ -214,10 +297,7 @@ static int add_partition(struct engine *e, const char *name)
 			    kerr_name(err));
 		return -1;
 	}
-	struct sim_partition *p = &e->parts[e->nparts++];
-	memcpy(p->name, name, strlen(name) + 1);
-	p->handle = h;
-	p->declared = true;
+	push_partition(e, name, h)->declared = true;
 	return 0;
 }
 
@@ -281,6 +361,266 @@ static uint64_t remote_penalty_ns(const struct sim_machine *m, uint64_t bytes)
 }
 #endif
 
+#if RUVIX_COHERENCE
+/*
+ * The coherence policy's end of hal_edge_traffic (arch/sim): every edge_send reaches the engine
+ * here, as on bare metal, weighted by what the message would lose by crossing nodes. Kernel
+ * partition indices are the engine's node numbers (push_partition).
+ */
+static void feed_engine(void *ctx, uint32_t from, uint32_t to, uint32_t bytes)
+{
+	struct engine *e = ctx;
+
+	coh_engine_traffic(e->coh, from, to, remote_penalty_ns(e->m, bytes));
+}
+#endif
+
+/* The descriptor of a message of @bytes: the kernel refuses an empty one, so a message of no
+ * bytes (a bare notification) takes one. */
+static uint32_t descriptor_len(uint64_t bytes)
+{
+	return bytes ? (uint32_t)bytes : 1;
+}
+
+static uint32_t pair_key(uint32_t a, uint32_t b)
+{
+	return a < b ? a << 16 | b : b << 16 | a;
+}
+
+/* Mixes every bit of @x into the low ones (the "lowbias32" integer hash). */
+static uint32_t mix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	return x ^ x >> 16;
+}
+
+/* The hash table position of the pair @a, @b: where its edge is, or where it would go. */
+static uint32_t pair_pos(const struct engine *e, uint32_t a, uint32_t b)
+{
+	uint32_t key = pair_key(a, b), i = mix32(key) & e->pairs_mask;
+
+	while (e->pairs[i]) {
+		const struct sim_edge *ed = &e->edges[e->pairs[i] - 1];
+		if (pair_key(ed->end[0], ed->end[1]) == key)
+			break;
+		i = (i + 1) & e->pairs_mask;
+	}
+	return i;
+}
+
+/* Add edge @h between partitions @a (its end 0) and @b, with a shared region of @size bytes. */
+static struct sim_edge *push_edge(struct engine *e, handle_t h, uint32_t a, uint32_t b,
+				  uint64_t size)
+{
+	struct sim_edge *ed = &e->edges[e->nedges];
+
+	*ed = (struct sim_edge){
+		.handle = h, .end = { a, b }, .slot = { NO_SLOT, NO_SLOT }, .size = size
+	};
+	for (int d = 0; d < 2; d++)
+		ed->dir[d].wait_head = ed->dir[d].wait_tail = NO_REQ;
+	e->pairs[pair_pos(e, a, b)] = ++e->nedges;
+	return ed;
+}
+
+/*
+ * The edges a manifest made, by the capabilities their ends hold: an end uses the first slot
+ * that names the edge with READ and WRITE, and a pair the first edge both its ends can use.
+ */
+static void manifest_edges(struct engine *e)
+{
+	for (uint32_t i = 0; i < e->nparts; i++)
+		for (uint32_t s = 0; s < RUVIX_CAP_SLOTS; s++) {
+			struct cap_info ci;
+			uint32_t a, b;
+			if (cap_info(i, s, &ci) != KERR_OK || ci.type != OBJ_EDGE ||
+			    (ci.rights & (RIGHT_READ | RIGHT_WRITE)) != (RIGHT_READ | RIGHT_WRITE))
+				continue;
+			edge_ends(ci.object, &a, &b);
+			if (a != i && b != i)
+				continue; /* held by a third party: not a channel of its own */
+			uint32_t pos = pair_pos(e, a, b);
+			struct sim_edge *ed =
+				e->pairs[pos] ? &e->edges[e->pairs[pos] - 1]
+					      : push_edge(e, ci.object, a, b,
+							  region_size(edge_region(ci.object)));
+			uint32_t end = ed->end[0] == i ? 0 : 1;
+			if (ed->handle == ci.object && ed->slot[end] == NO_SLOT)
+				ed->slot[end] = s;
+		}
+}
+
+/* Without a manifest, the simulator connects @a and @b the way a manifest would: an edge
+ * (witnessed) and a capability to it for each end, with the rights to send and receive. */
+static int new_edge(struct engine *e, uint32_t a, uint32_t b)
+{
+	struct sim_partition *pa = &e->parts[a], *pb = &e->parts[b];
+	handle_t h = HANDLE_NONE;
+
+	if (e->nedges == RUVIX_MAX_EDGES) {
+		trace_error(
+			&e->trace,
+			"more than %d pairs of partitions exchange messages (meson -Dmax_edges)",
+			RUVIX_MAX_EDGES);
+		return -1;
+	}
+	for (int k = 0; k < 2; k++) {
+		const struct sim_partition *p = k ? pb : pa;
+		if (p->next_slot == RUVIX_CAP_SLOTS) {
+			trace_error(&e->trace,
+				    "'%s' exchanges messages with more partitions than it has "
+				    "capability slots (%d: meson -Dcap_slots)",
+				    p->name, RUVIX_CAP_SLOTS);
+			return -1;
+		}
+	}
+	sim_hal_set_cpu(0);
+	enum kerr err = edge_create(pa->handle, pb->handle, (uint64_t)(e->nedges + 1) << 32,
+				    SIM_EDGE_SIZE, &h);
+	if (err == KERR_OK)
+		err = cap_install(a, pa->next_slot, OBJ_EDGE, h, RIGHT_READ | RIGHT_WRITE);
+	if (err == KERR_OK)
+		err = cap_install(b, pb->next_slot, OBJ_EDGE, h, RIGHT_READ | RIGHT_WRITE);
+	if (err != KERR_OK) {
+		trace_error(&e->trace, "the kernel refused an edge between '%s' and '%s': %s%s",
+			    pa->name, pb->name, kerr_name(err),
+			    err == KERR_NO_SPACE ? " (meson -Dmax_regions, -Dmax_caps)" : "");
+		return -1;
+	}
+	struct sim_edge *ed = push_edge(e, h, a, b, SIM_EDGE_SIZE);
+	ed->slot[0] = pa->next_slot++;
+	ed->slot[1] = pb->next_slot++;
+	return 0;
+}
+
+/* The edge step @k of a request sends a message of @bytes from @a to @b on: made now if the
+ * pair has none and the run has no manifest. */
+static int edge_for(struct engine *e, uint32_t k, uint32_t a, uint32_t b, uint64_t bytes,
+		    uint16_t *out)
+{
+	uint32_t pos = pair_pos(e, a, b);
+
+	if (!e->pairs[pos] && !e->from_manifest && new_edge(e, a, b) != 0)
+		return -1;
+	const struct sim_edge *ed = e->pairs[pos] ? &e->edges[e->pairs[pos] - 1] : NULL;
+	if (!ed || ed->slot[0] == NO_SLOT || ed->slot[1] == NO_SLOT) {
+		trace_error(&e->trace,
+			    "step %u: no edge of the manifest connects '%s' and '%s' (both ends "
+			    "need a capability to one to exchange messages)",
+			    k + 1, e->parts[a].name, e->parts[b].name);
+		return -1;
+	}
+	if (bytes > ed->size) {
+		trace_error(&e->trace,
+			    "step %u: a message of %" PRIu64 " bytes does not fit the %" PRIu64
+			    "-byte shared region of the edge between '%s' and '%s'",
+			    k + 1, bytes, ed->size, e->parts[a].name, e->parts[b].name);
+		return -1;
+	}
+	*out = (uint16_t)(ed - e->edges);
+	return 0;
+}
+
+/* The end of edge @ed that partition @p is. */
+static uint32_t end_of(const struct sim_edge *ed, uint32_t p)
+{
+	return ed->end[0] == p ? 0 : 1;
+}
+
+/* Request @id's current step, a message, goes on the wire now: edge_send from the sender. */
+static int put_message(struct engine *e, uint32_t id, uint64_t now)
+{
+	struct req *r = &e->pool[id];
+	const struct step *st = &r->steps[r->cur];
+	struct sim_edge *ed = &e->edges[st->edge];
+	uint32_t end = end_of(ed, st->part);
+	struct sim_dir *d = &ed->dir[end];
+	const struct sim_partition *from = &e->parts[st->part], *to = &e->parts[st->to];
+	const struct sim_machine *m = e->m;
+
+	sim_hal_set_cpu(partition_cpu(from->handle));
+	enum kerr err = edge_send(st->part, ed->slot[end], 0, descriptor_len(st->value));
+	if (err != KERR_OK) {
+		fprintf(stderr, "ruvix-sim: the kernel refused a message from '%s' to '%s': %s\n",
+			from->name, to->name, kerr_name(err));
+		return -1;
+	}
+	bool local = from->node == to->node;
+	uint64_t cost = local ? message_ns(m->msg_local_ns, m->local_ps_per_byte, st->value)
+			      : message_ns(m->msg_remote_ns, m->remote_ps_per_byte, st->value);
+	if (local)
+		e->res->local_bytes += st->value;
+	else
+		e->res->cross_node_bytes += st->value;
+	e->res->messages++;
+	r->cur++;
+	/* A delivery past 2^62 ns (only absurd sizes and rates get there) lands at 2^62: still
+	 * after every trace time (below 2^56), and no sum wraps. An edge delivers in order, so
+	 * a message never lands before one sent earlier the same way. */
+	uint64_t at = cost > (1ull << 62) - now ? 1ull << 62 : now + cost;
+	if (at < d->last_ns)
+		at = d->last_ns;
+	d->last_ns = at;
+	d->queued++;
+	return heap_push(&e->deliveries, at, e->seq++, id);
+}
+
+/* Request @id's current step is a message: send it, or queue it behind the messages waiting
+ * for room on its edge's direction (backpressure: only a delivery makes room). */
+static int send_message(struct engine *e, uint32_t id, uint64_t now)
+{
+	struct req *r = &e->pool[id];
+	struct sim_edge *ed = &e->edges[r->steps[r->cur].edge];
+	struct sim_dir *d = &ed->dir[end_of(ed, r->steps[r->cur].part)];
+
+	/* Messages wait only while the queue is full (a delivery sends the first at once), so
+	 * this keeps them in order too. */
+	if (d->queued < RUVIX_EDGE_QUEUE)
+		return put_message(e, id, now);
+	r->wait_next = NO_REQ;
+	if (d->wait_head == NO_REQ)
+		d->wait_head = id;
+	else
+		e->pool[d->wait_tail].wait_next = id;
+	d->wait_tail = id;
+	e->res->message_waits++;
+	return 0;
+}
+
+static int advance(struct engine *e, uint32_t id, uint64_t now);
+
+/* The message request @id sent arrives: the receiver takes it (edge_recv), and the first
+ * message waiting for room on that direction, if any, goes now. */
+static int deliver(struct engine *e, uint32_t id, uint64_t now)
+{
+	struct req *r = &e->pool[id];
+	const struct step *st = &r->steps[r->cur - 1];
+	struct sim_edge *ed = &e->edges[st->edge];
+	uint32_t end = end_of(ed, st->part);
+	struct sim_dir *d = &ed->dir[end];
+	u32 offset = 0, len = 0;
+
+	sim_hal_set_cpu(partition_cpu(e->parts[st->to].handle));
+	enum kerr err = edge_recv(st->to, ed->slot[1 - end], &offset, &len);
+	if (err != KERR_OK) {
+		fprintf(stderr, "ruvix-sim: the kernel refused '%s' its message from '%s': %s\n",
+			e->parts[st->to].name, e->parts[st->part].name, kerr_name(err));
+		return -1;
+	}
+	CHECK(len == descriptor_len(st->value) && d->queued > 0); /* in order: this message */
+	d->queued--;
+	if (d->wait_head != NO_REQ) {
+		uint32_t w = d->wait_head;
+		d->wait_head = e->pool[w].wait_next;
+		if (put_message(e, w, now) != 0)
+			return -1;
+	}
+	return advance(e, id, now);
+}
+
 /* Move request @id on from its current step at time @now. */
 static int advance(struct engine *e, uint32_t id, uint64_t now)
 {
@@ -291,27 +631,8 @@ static int advance(struct engine *e, uint32_t id, uint64_t now)
 		return 0;
 	}
 	const struct step *st = &r->steps[r->cur];
-	if (st->kind == STEP_MESSAGE) {
-		const struct sim_machine *m = e->m;
-		bool local = e->parts[st->part].node == e->parts[st->to].node;
-		uint64_t cost =
-			local ? message_ns(m->msg_local_ns, m->local_ps_per_byte, st->value)
-			      : message_ns(m->msg_remote_ns, m->remote_ps_per_byte, st->value);
-		if (local)
-			e->res->local_bytes += st->value;
-		else
-			e->res->cross_node_bytes += st->value;
-#if RUVIX_COHERENCE
-		if (e->coh && st->part != st->to)
-			coh_engine_traffic(e->coh, st->part, st->to,
-					   remote_penalty_ns(m, st->value));
-#endif
-		r->cur++;
-		/* A delivery past 2^62 ns (only absurd sizes and rates get there) lands at 2^62:
-		 * still after every trace time (below 2^56), and no sum wraps. */
-		uint64_t at = cost > (1ull << 62) - now ? 1ull << 62 : now + cost;
-		return heap_push(&e->deliveries, at, e->seq++, id);
-	}
+	if (st->kind == STEP_MESSAGE)
+		return send_message(e, id, now);
 	struct sim_partition *p = &e->parts[st->part];
 	bool was_empty = p->q.n == 0;
 	uint64_t key = e->policy != POLICY_NAIVE
@@ -348,7 +669,7 @@ static void dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
 		return;
 	}
 	cpu->idle = false;
-	int i = index_of(e, h);
+	uint32_t i = index_of(e, h);
 	struct sim_partition *p = &e->parts[i];
 	if (p->q.n == 0)
 		return; /* woken twice (EDF moves), its work already taken */
@@ -363,7 +684,7 @@ static void dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
 	p->penalty_ns = 0;
 	cpu->busy = true;
 	cpu->last = h;
-	cpu->part = (uint32_t)i;
+	cpu->part = i;
 	cpu->req = top.id;
 	cpu->end_ns = now + cost + r->steps[r->cur].value;
 	e->res->cpu_busy_ns[c] += cost + r->steps[r->cur].value;
@@ -402,7 +723,13 @@ static int arrive(struct engine *e, const struct trace_item *it, uint64_t now)
 			e->free_ids[e->nfree++] = (uint32_t)id;
 			return -1;
 		}
-		r->steps[k] = (struct step){ ts->kind, (uint16_t)a, (uint16_t)b, ts->value };
+		uint16_t edge = 0;
+		if (ts->kind == STEP_MESSAGE &&
+		    edge_for(e, k, (uint32_t)a, (uint32_t)b, ts->value, &edge) != 0) {
+			e->free_ids[e->nfree++] = (uint32_t)id;
+			return -1;
+		}
+		r->steps[k] = (struct step){ ts->kind, (uint16_t)a, (uint16_t)b, edge, ts->value };
 	}
 	return advance(e, (uint32_t)id, now);
 }
@@ -553,12 +880,9 @@ static int load_manifest(struct engine *e, const struct sim_blob *mf)
 		return -1;
 	}
 	e->from_manifest = true;
-	for (u32 i = 0; i < sum.partitions; i++) {
-		struct sim_partition *p = &e->parts[e->nparts++];
-		const char *name = partition_name(sum.partition[i]);
-		memcpy(p->name, name, strlen(name) + 1);
-		p->handle = sum.partition[i];
-	}
+	for (u32 i = 0; i < sum.partitions; i++)
+		push_partition(e, partition_name(sum.partition[i]), sum.partition[i]);
+	manifest_edges(e);
 	return 0;
 }
 
@@ -576,6 +900,14 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 	}
 	memset(res, 0, sizeof(*res));
 	sim_hal_reset();
+	e->names_mask = hash_size(RUVIX_MAX_PARTITIONS) - 1;
+	e->pairs_mask = hash_size(RUVIX_MAX_EDGES) - 1;
+	e->names = calloc(e->names_mask + 1, sizeof(*e->names));
+	e->pairs = calloc(e->pairs_mask + 1, sizeof(*e->pairs));
+	if (!e->names || !e->pairs) {
+		fprintf(stderr, "ruvix-sim: out of memory\n");
+		goto out;
+	}
 	e->m = m;
 	e->policy = policy;
 	e->res = res;
@@ -607,6 +939,8 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 #if RUVIX_COHERENCE
 	if (have >= 0 && policy == POLICY_COHERENCE && coherence_start(e) != 0)
 		goto out;
+	if (e->coh)
+		sim_hal_set_edge_traffic(feed_engine, e);
 #endif
 	for (;;) {
 		if (have < 0)
@@ -630,7 +964,7 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 			now = t_msg;
 			sim_hal_set_time(now);
 			struct hent d = heap_pop(&e->deliveries);
-			if (advance(e, d.id, now) != 0)
+			if (deliver(e, d.id, now) != 0)
 				goto out;
 		} else if (have) {
 			now = it.at_ns;
@@ -664,6 +998,7 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 	}
 	res->makespan_ns = now;
 	res->partitions = e->nparts;
+	res->edges = e->nedges;
 	sim_hal_set_cpu(0);
 	kernel_digest(res->state_digest);
 	if (kernel_halt(0) != KERR_OK) {
@@ -672,12 +1007,15 @@ int sim_run(const char *trace_path, const struct sim_machine *m, const struct si
 	}
 	rc = 0;
 out:
+	sim_hal_set_edge_traffic(NULL, NULL);
 	trace_close(&e->trace);
 	for (uint32_t i = 0; i < e->nparts; i++)
 		free(e->parts[i].q.v);
 	free(e->deliveries.v);
 	free(e->pool);
 	free(e->free_ids);
+	free(e->names);
+	free(e->pairs);
 #if RUVIX_COHERENCE
 	free(e->coh);
 #endif

@@ -4,7 +4,9 @@
  * Model (docs/simulator.md): each partition is homed on a CPU round-robin in the order the
  * trace declares it (or as the manifest says). A request is a chain of steps: a compute step
  * waits in its partition's queue until a CPU runs it to completion (paying switch_ns first when
- * the CPU changes partition); a message step takes the machine's latency plus a per-byte cost,
+ * the CPU changes partition); a message step goes through a CommEdge of the core (edge_send by
+ * the sender, edge_recv by the receiver at delivery, both witnessed; the edge feeds the
+ * coherence engine through hal_edge_traffic), takes the machine's latency plus a per-byte cost,
  * local or across NUMA nodes, and counts its bytes as local or cross-node. The core's
  * scheduler picks which runnable partition a free CPU runs next.
  */
@@ -49,10 +51,13 @@ struct sim_result {
 	uint64_t cpu_busy_ns[RUVIX_MAX_CPUS]; /* per CPU: compute, switches and penalties */
 	uint64_t makespan_ns;
 	uint64_t local_bytes, cross_node_bytes; /* message bytes within / across NUMA nodes */
-	uint64_t deadline_misses[2];		/* per class (enum trace_class) */
-	uint64_t migrations;			/* partitions moved to another NUMA node */
-	uint64_t epochs, stale_cut_epochs;	/* coherence epochs run / that kept the old cut */
-	struct latency_set mincut_ns;		/* modelled time of each coherence epoch */
+	uint64_t messages;			/* sent over CommEdges (edge_send, edge_recv) */
+	uint64_t message_waits;	     /* messages that found their edge direction full and waited */
+	uint32_t edges;		     /* CommEdges the trace's messages went through */
+	uint64_t deadline_misses[2]; /* per class (enum trace_class) */
+	uint64_t migrations;	     /* partitions moved to another NUMA node */
+	uint64_t epochs, stale_cut_epochs; /* coherence epochs run / that kept the old cut */
+	struct latency_set mincut_ns;	   /* modelled time of each coherence epoch */
 	uint32_t partitions;
 	uint8_t state_digest[16];      /* kernel_digest at the end, before the halt record */
 	struct latency_set latency[2]; /* per class (enum trace_class) */

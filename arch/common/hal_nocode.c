@@ -24,13 +24,6 @@ void hal_cap_changed(u32 p, u32 slot, u8 type, u64 object, bool added)
 	(void)added;
 }
 
-void hal_edge_traffic(u32 from, u32 to, u32 bytes)
-{
-	(void)from;
-	(void)to;
-	(void)bytes;
-}
-
 bool hal_partition_console(u32 p, u64 addr, usize len)
 {
 	(void)p;

@@ -10,6 +10,8 @@
 
 static uint64_t now;
 static uint64_t (*clock_extra)(void); /* modelled time inside a coherence epoch */
+static void (*traffic)(void *ctx, uint32_t from, uint32_t to, uint32_t bytes);
+static void *traffic_ctx;
 static uint32_t cpu;
 static FILE *witness_file;
 static uint64_t witness_records;
@@ -20,6 +22,8 @@ void sim_hal_reset(void)
 	cpu = 0;
 	witness_file = NULL;
 	witness_records = 0;
+	traffic = NULL;
+	traffic_ctx = NULL;
 }
 
 void sim_hal_set_time(uint64_t now_ns)
@@ -53,6 +57,21 @@ u64 hal_now_ns(void)
 void sim_hal_set_clock_extra(uint64_t (*extra)(void))
 {
 	clock_extra = extra;
+}
+
+void sim_hal_set_edge_traffic(void (*fn)(void *ctx, uint32_t from, uint32_t to, uint32_t bytes),
+			      void *ctx)
+{
+	traffic = fn;
+	traffic_ctx = ctx;
+}
+
+/* The same hook the bare-metal kernel feeds its engine from (arch/aarch64/placement.c): every
+ * edge_send the simulator makes for a trace message reaches the engine here. */
+void hal_edge_traffic(u32 from, u32 to, u32 bytes)
+{
+	if (traffic)
+		traffic(traffic_ctx, from, to, bytes);
 }
 
 u32 hal_cpu_id(void)

@@ -27,6 +27,14 @@ void sim_hal_set_witness_file(FILE *f);
  */
 void sim_hal_set_clock_extra(uint64_t (*extra)(void));
 
+/**
+ * While @fn is set, hal_edge_traffic (called by the core's edge_send after the send is witnessed
+ * and queued) calls @fn(@ctx, from, to, bytes) with the partition indices and the message's
+ * length: the simulator's coherence policy feeds its engine there (NULL: traffic goes nowhere).
+ */
+void sim_hal_set_edge_traffic(void (*fn)(void *ctx, uint32_t from, uint32_t to, uint32_t bytes),
+			      void *ctx);
+
 /** Records exported so far. */
 uint64_t sim_hal_witness_records(void);
 

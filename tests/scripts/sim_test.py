@@ -3,6 +3,7 @@
 input with no output left behind, and a tamper-proof witness log.
 
 usage: sim_test.py RUVIX_SIM RUVIX_WITNESS SOURCE_ROOT WORK_DIR coherence|no-coherence
+                   MAX_PARTITIONS
 """
 import json
 import pathlib
@@ -15,6 +16,7 @@ from witness_tamper import check_tampering
 
 SIM, WITNESS, ROOT, WORK = (pathlib.Path(p).resolve() for p in sys.argv[1:5])
 COHERENCE = sys.argv[5] == "coherence"
+MAX_PARTITIONS = int(sys.argv[6])  # the build's partition table (1,024 by default, native)
 TINY = ROOT / "tests" / "data" / "tiny.trace"
 DEMO = ROOT / "traces" / "demo.trace"
 
@@ -75,6 +77,159 @@ def chain_trace_exact_figures():
                               "max": 6900}, f"critical {lat['critical']}")
     check(lat["batch"]["count"] == 1 and lat["batch"]["max"] == 5552, f"batch {lat['batch']}")
     check(lat["all"]["p50"] == 5552 and lat["all"]["max"] == 6900, f"all {lat['all']}")
+
+
+def dump_records(log):
+    """ruvix-witness dump of @log as dicts (kind, time, cpu, actor, target, arg0, arg1)."""
+    d = run([WITNESS, "dump", log])
+    check(d.returncode == 0, f"dump failed: {d.stderr}")
+    out = []
+    for line in d.stdout.splitlines()[1:]:
+        f = line.split()
+        out.append({"kind": f[2], "time": int(f[1]), "cpu": int(f[4]), "actor": f[5],
+                    "target": int(f[6], 16), "arg0": int(f[7], 16), "arg1": int(f[8], 16)})
+    return out
+
+
+def verified_and_replayed(out):
+    """The run's log verifies against its report (both verifiers) and replays to its state
+    digest; returns the report."""
+    rep = json.loads((out / "report.json").read_text())
+    log = out / "witness.wlog"
+    v = run([WITNESS, "verify", log, "--head", rep["witness"]["head"],
+             "--count", rep["witness"]["records"]])
+    check(v.returncode == 0, f"verify: {v.stdout}{v.stderr}")
+    check_shared_verifier(ROOT, log)
+    rp = run([WITNESS, "replay", log, "--digest", rep["state_digest"]])
+    check(rp.returncode == 0, f"replay: {rp.stdout}{rp.stderr}")
+    return rep
+
+
+def messages_go_through_witnessed_edges():
+    """Each trace message is an edge_send by its sender on its home CPU when the step starts
+    and an edge_recv by its receiver on its home CPU at delivery, over an edge the simulator
+    made (witnessed, with a capability for each end) for the pair's first message. The log
+    verifies and replays to the kernel's digest. chain.trace: a->c sent at 2000 and
+    delivered at 3900 (remote), b->a sent at 4002 and delivered at 4552 (local)."""
+    out = WORK / "edges"
+    r = sim(out, CHAIN, "numa2x2")
+    check(r.returncode == 0, f"run failed: {r.stderr}")
+    rep = verified_and_replayed(out)
+    check((rep["edges"], rep["messages"], rep["message_waits"]) == (2, 2, 0),
+          f"edges {rep['edges']}, messages {rep['messages']}, waits {rep['message_waits']}")
+    recs = dump_records(out / "witness.wlog")
+    want = (["boot"] + ["partition_create", "partition_place", "partition_ctl"] * 4 +
+            ["edge_create", "cap_install", "cap_install"] * 2 +
+            ["edge_send", "edge_recv", "edge_send", "edge_recv", "halt"])
+    check([x["kind"] for x in recs] == want, f"kinds {[x['kind'] for x in recs]}")
+    check(rep["witness"]["records"] == 24, f"records {rep['witness']['records']}")
+    edges = [x for x in recs if x["kind"] == "edge_create"]
+    # a (0) -> c (2) first, then b (1) -> a (0); ends in bits 32..47 and 48..63 of arg1.
+    check([(x["arg1"] >> 32 & 0xffff, x["arg1"] >> 48) for x in edges] == [(0, 2), (1, 0)],
+          f"edge ends {[hex(x['arg1']) for x in edges]}")
+    io = [(x["kind"], x["time"], x["cpu"], x["actor"], x["target"], x["arg1"] >> 32)
+          for x in recs if x["kind"] in ("edge_send", "edge_recv")]
+    a_c, b_a = edges[0]["target"], edges[1]["target"]
+    check(io == [("edge_send", 2000, 0, "0", a_c, 1000), ("edge_recv", 3900, 2, "2", a_c, 1000),
+                 ("edge_send", 4002, 1, "1", b_a, 500), ("edge_recv", 4552, 0, "0", b_a, 500)],
+          f"sends and receives {io}")
+    # Each end got a capability to its edge (type 3) with READ | WRITE (3) in its next free
+    # slot: arg0 = owner | slot << 16 | type << 32 | rights << 40.
+    caps = [(x["arg0"] & 0xffff, x["arg0"] >> 16 & 0xffff, x["arg0"] >> 32 & 0xff, x["arg0"] >> 40)
+            for x in recs if x["kind"] == "cap_install"]
+    check(caps == [(0, 0, 3, 3), (2, 0, 3, 3), (1, 0, 3, 3), (0, 1, 3, 3)], f"capabilities {caps}")
+
+
+def full_edge_queue_holds_messages_back():
+    """Backpressure: edge_queue + 2 messages from a to b at once. The queue takes edge_queue
+    of them; the other two wait at the sender and go, in order, when the first deliveries
+    free room (600 ns later on virt2: 500 + 1000 B x 0.1 ns), so they land at 1200. Nothing is
+    lost or refused, and the kernel never holds more than edge_queue."""
+    probe = WORK / "queue-probe"
+    check(sim(probe, CHAIN, "numa2x2").returncode == 0, "probe run failed")
+    q = json.loads((probe / "report.json").read_text())["edge_queue"]
+    n = q + 2
+    trace = WORK / "queue.trace"
+    trace.write_text("ruvix-trace 1\npartition a\npartition b\n" +
+                     "request 0 batch 0 m:a:b:1000\n" * n)
+    out = WORK / "queue"
+    r = sim(out, trace, "virt2")
+    check(r.returncode == 0, f"run failed: {r.stderr}")
+    rep = verified_and_replayed(out)
+    check((rep["requests"], rep["messages"], rep["message_waits"]) == (n, n, 2),
+          f"requests {rep['requests']}, messages {rep['messages']}, waits {rep['message_waits']}")
+    lat = rep["latency_ns"]["all"]
+    check((lat["p50"], lat["max"], rep["makespan_ns"]) == (600, 1200, 1200), f"latency {lat}")
+    held, most, late = 0, 0, []
+    for x in dump_records(out / "witness.wlog"):
+        if x["kind"] == "edge_send":
+            held += 1
+            if x["time"] > 0:
+                late.append(x["time"])
+        elif x["kind"] == "edge_recv":
+            held -= 1
+        check(x["kind"] != "refused", f"a refused call: {x}")
+        most = max(most, held)
+    check(most == q and held == 0, f"the queue held up to {most} (edge_queue {q}), {held} left")
+    check(late == [600, 600], f"the waiting messages were sent at {late}")
+
+
+def manifest_messages_use_its_edges():
+    """With a manifest the simulator makes no edges: a message goes over the manifest's edge
+    between the two (demo: web-db), with the slots its capabilities are in. A message between
+    partitions the manifest does not connect (auth, db), or one larger than the edge's shared
+    pages (64 KiB), fails the run at its trace line and writes nothing."""
+    head = "ruvix-trace 1\npartition web\npartition auth\npartition db\npartition cache\n"
+    trace = WORK / "mf-msg.trace"
+    trace.write_text(head + "request 0 batch 0 c:web:100 m:web:db:1000 c:db:100\n")
+    out = WORK / "mf-msg"
+    r = sim(out, trace, "virt2", "--manifest", "demo")
+    check(r.returncode == 0, f"run failed: {r.stderr}")
+    rep = verified_and_replayed(out)
+    check((rep["edges"], rep["messages"]) == (4, 1), f"edges {rep['edges']}, messages {rep['messages']}")
+    recs = dump_records(out / "witness.wlog")
+    creates = [x for x in recs if x["kind"] == "edge_create"]
+    check(len(creates) == 4, f"{len(creates)} edges created, the manifest has 4")
+    web_db = [x["target"] for x in creates if (x["arg1"] >> 32 & 0xffff, x["arg1"] >> 48) == (0, 2)]
+    io = [(x["kind"], x["actor"], x["target"]) for x in recs if x["kind"].startswith("edge_s")
+          or x["kind"] == "edge_recv"]
+    check(web_db and io == [("edge_send", "0", web_db[0]), ("edge_recv", "2", web_db[0])],
+          f"sends and receives {io}, web-db edge {web_db}")
+    for name, step, msg in (("auth:db:10", "c:auth:100 m:auth:db:10",
+                             "step 2: no edge of the manifest connects 'auth' and 'db'"),
+                            ("too-big", "c:web:100 m:web:db:65537",
+                             "step 2: a message of 65537 bytes does not fit the 65536-byte "
+                             "shared region of the edge between 'web' and 'db'")):
+        bad = WORK / "mf-bad.trace"
+        bad.write_text(head + "request 0 batch 0 c:web:1\nrequest 5 batch 0 " + step + "\n")
+        out = WORK / "mf-bad"
+        r = sim(out, bad, "virt2", "--manifest", "demo")
+        check(r.returncode == 1 and f"{bad}:7: {msg}" in r.stderr, f"{name}: {r.stderr}")
+        check(not out.exists(), f"{name}: a failed run left output")
+
+
+def a_full_partition_table_runs():
+    """Scale: a trace with as many partitions as the build's table holds (1,024 in the default
+    native build) runs, with an edge per communicating pair, and its log replays to the digest;
+    one partition more is refused at its line."""
+    trace = WORK / "wide.trace"
+    g = run([ROOT / "tools" / "ruvix_trace.py", "gen", "--partitions", str(MAX_PARTITIONS),
+             "--groups", str(max(1, MAX_PARTITIONS // 16)), "--locality", "1.0",
+             "--requests", "2000", "--seed", "4", "-o", trace])
+    check(g.returncode == 0, g.stderr)
+    out = WORK / "wide"
+    r = sim(out, trace, "numa8x1", "--policy", "edf")
+    check(r.returncode == 0, f"run failed: {r.stderr}")
+    rep = verified_and_replayed(out)
+    check(rep["partitions"] == MAX_PARTITIONS and rep["requests"] == 2000 and
+          0 < rep["edges"] <= rep["messages"] // 2, f"report {rep['partitions']} partitions, "
+          f"{rep['requests']} requests, {rep['edges']} edges, {rep['messages']} messages")
+    over = WORK / "wide-over.trace"
+    lines = ["ruvix-trace 1"] + [f"partition q{i}" for i in range(MAX_PARTITIONS + 1)]
+    over.write_text("\n".join(lines) + "\n")
+    r = sim(WORK / "wide-over", over, "numa8x1")
+    check(r.returncode == 1 and f"{over}:{MAX_PARTITIONS + 2}: more than {MAX_PARTITIONS} "
+          "partitions (meson -Dmax_partitions)" in r.stderr, r.stderr)
 
 
 def edf_puts_the_deadline_first():
@@ -455,7 +610,9 @@ def grouped_trace():
 
 def coherence_policy_places_groups_together():
     """--policy coherence moves partitions (witnessed), cuts cross-node bytes against edf,
-    reports its epochs, stays deterministic, and its log replays to the reported digest."""
+    reports its epochs, stays deterministic, and its log replays to the reported digest. The
+    engine hears of traffic only through the core's hal_edge_traffic hook, called by each
+    witnessed edge_send, as on bare metal: without it nothing would move."""
     trace = grouped_trace()
     reps = {}
     for policy, out in (("edf", "coh-edf"), ("coherence", "coh-a"), ("coherence", "coh-b")):
@@ -483,6 +640,11 @@ def coherence_policy_places_groups_together():
     check(places == coh["partitions"] + coh["migrations"],
           f"{places} place records for {coh['partitions']} partitions and "
           f"{coh['migrations']} moves")
+    kinds = [l.split()[2] for l in dump.splitlines()[1:]]
+    check(coh["messages"] > 0 and kinds.count("edge_send") == coh["messages"] and
+          kinds.count("edge_recv") == coh["messages"],
+          f"{kinds.count('edge_send')} sends, {kinds.count('edge_recv')} receives for "
+          f"{coh['messages']} messages")
 
 
 def coherence_stale_epochs_are_witnessed():
@@ -569,6 +731,10 @@ if __name__ == "__main__":
         ("tiny_trace_exact_figures", tiny_trace_exact_figures),
         ("chain_trace_exact_figures", chain_trace_exact_figures),
         ("edf_puts_the_deadline_first", edf_puts_the_deadline_first),
+        ("messages_go_through_witnessed_edges", messages_go_through_witnessed_edges),
+        ("full_edge_queue_holds_messages_back", full_edge_queue_holds_messages_back),
+        ("manifest_messages_use_its_edges", manifest_messages_use_its_edges),
+        ("a_full_partition_table_runs", a_full_partition_table_runs),
         ("log_verifies_and_tampering_is_caught", log_verifies_and_tampering_is_caught),
         ("bad_traces_fail_cleanly", bad_traces_fail_cleanly),
         ("fuzzed_traces_fail_cleanly", fuzzed_traces_fail_cleanly),
