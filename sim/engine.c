@@ -221,23 +221,25 @@ static int add_partition(struct engine *e, const char *name)
 	return 0;
 }
 
-/* The deadline a partition's most urgent queued request gives it, for the EDF policy. */
-static uint64_t head_due(const struct engine *e, const struct sim_partition *p)
-{
-	const struct req *r = &e->pool[p->q.v[0].id];
-	return r->due_ns ? r->due_ns : r->arrival_ns + NO_DEADLINE_NS;
-}
-
-/* Tell the kernel partition @i has work: FIFO wake (naive) or its head's deadline (edf). */
+/*
+ * Tell the kernel partition @i has work: FIFO wake (naive) or, for edf, its most urgent queued
+ * request's deadline. Work without one is woken as batch, ordered by arrival + NO_DEADLINE_NS:
+ * cut pressure advances deadlines only (sched_wake_batch).
+ */
 static void wake(struct engine *e, uint32_t i)
 {
 	struct sim_partition *p = &e->parts[i];
 
 	sim_hal_set_cpu(partition_cpu(p->handle));
-	if (e->policy != POLICY_NAIVE)
-		sched_wake_deadline(p->handle, head_due(e, p));
-	else
+	if (e->policy == POLICY_NAIVE) {
 		sched_wake(p->handle);
+		return;
+	}
+	const struct req *r = &e->pool[p->q.v[0].id];
+	if (r->due_ns)
+		sched_wake_deadline(p->handle, r->due_ns);
+	else
+		sched_wake_batch(p->handle, r->arrival_ns + NO_DEADLINE_NS);
 }
 
 static void finish(struct engine *e, struct req *r, uint32_t id, uint64_t now)
