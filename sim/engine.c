@@ -53,6 +53,7 @@ struct sim_partition {
 	bool running;
 	uint32_t node;	     /* NUMA node of its home CPU */
 	uint64_t penalty_ns; /* migration cost still to charge to its next step */
+	uint64_t load_ns;    /* CPU time it used, decayed each coherence epoch like the traffic */
 	struct heap q;
 };
 
@@ -369,6 +370,7 @@ static void dispatch_cpu(struct engine *e, uint32_t c, uint64_t now)
 	cpu->req = top.id;
 	cpu->end_ns = now + cost + r->steps[r->cur].value;
 	e->res->cpu_busy_ns[c] += cost + r->steps[r->cur].value;
+	p->load_ns += cost + r->steps[r->cur].value;
 	p->running = true;
 }
 
@@ -468,24 +470,51 @@ static int coherence_start(struct engine *e)
 	return 0;
 }
 
-/* The CPU of node @node with the fewest partitions homed on it (lowest number on a tie). */
-static uint32_t least_loaded_cpu(const struct engine *e, uint32_t node)
+#define STAYS	UINT32_MAX	 /* assign_cpus: not moving */
+#define PENDING (UINT32_MAX - 1) /* moving, no CPU yet */
+
+/*
+ * Home CPUs for the partitions the engine moved to another node (@to[i]; STAYS for the others).
+ * Heaviest first, each goes to the CPU of its new node with the least load: the decayed CPU time
+ * (load_ns) of the partitions homed there, those that stay included; then the fewest partitions,
+ * then the lowest number. Counting partitions alone put heavy ones on one CPU (docs/simulator.md,
+ * "Tail latency").
+ */
+static void assign_cpus(const struct engine *e, const u8 *place, uint32_t *to)
 {
 	const struct machine_desc *d = &e->m->desc;
-	uint32_t best = UINT32_MAX, best_load = 0;
+	uint64_t load[RUVIX_MAX_CPUS] = { 0 };
+	uint32_t count[RUVIX_MAX_CPUS] = { 0 }, pending = 0;
 
-	for (uint32_t c = 0; c < d->ncpus; c++) {
-		if (d->cpu_node[c] != node)
+	for (uint32_t i = 0; i < e->nparts; i++) {
+		const struct sim_partition *p = &e->parts[i];
+		if (place[i] != p->node) {
+			to[i] = PENDING;
+			pending++;
 			continue;
-		uint32_t load = 0;
+		}
+		uint32_t c = partition_cpu(p->handle);
+		to[i] = STAYS;
+		load[c] += p->load_ns;
+		count[c]++;
+	}
+	while (pending--) {
+		uint32_t m = STAYS, best = PENDING;
 		for (uint32_t i = 0; i < e->nparts; i++)
-			load += partition_cpu(e->parts[i].handle) == c;
-		if (best == UINT32_MAX || load < best_load) {
-			best = c;
-			best_load = load;
+			if (to[i] == PENDING &&
+			    (m == STAYS || e->parts[i].load_ns > e->parts[m].load_ns))
+				m = i;
+		for (uint32_t c = 0; c < d->ncpus; c++)
+			if (d->cpu_node[c] == place[m] &&
+			    (best == PENDING || load[c] < load[best] ||
+			     (load[c] == load[best] && count[c] < count[best])))
+				best = c;
+		to[m] = best; /* PENDING still when the node has no CPU: refused below */
+		if (best != PENDING) {
+			load[best] += e->parts[m].load_ns;
+			count[best]++;
 		}
 	}
-	return best;
 }
 
 /* One epoch: the engine's placement becomes partition_place calls (witnessed), moved
@@ -509,12 +538,15 @@ static int coherence_epoch(struct engine *e)
 	if (latency_add(&res->mincut_ns, rep.elapsed_ns) != 0)
 		e->oom = true;
 	sim_hal_set_cpu(0);
+	static uint32_t to[RUVIX_MAX_PARTITIONS];
+	assign_cpus(e, e->coh->place, to);
 	for (uint32_t i = 0; i < e->nparts; i++) {
 		struct sim_partition *p = &e->parts[i];
-		if (e->coh->place[i] != p->node) {
-			uint32_t cpu = least_loaded_cpu(e, e->coh->place[i]);
+		p->load_ns -= p->load_ns >> coh_params.decay_shift;
+		if (to[i] != STAYS) {
+			uint32_t cpu = to[i];
 			enum kerr err =
-				cpu == UINT32_MAX ? KERR_INVALID : partition_place(p->handle, cpu);
+				cpu == PENDING ? KERR_INVALID : partition_place(p->handle, cpu);
 			if (err != KERR_OK) {
 				fprintf(stderr, "ruvix-sim: the kernel refused to move '%s': %s\n",
 					p->name, kerr_name(err));

@@ -508,6 +508,42 @@ def coherence_pressure_leaves_batch_work_in_order():
           f"{edf['latency_ns']['all']}")
 
 
+def coherence_moves_go_to_the_least_loaded_cpu():
+    """A moved partition is homed on the CPU of its new node with the least recent CPU time,
+    not the fewest partitions. Manifest: h alone on cpu0 and busy 80 % of the time, l1 and l2
+    on cpu1, x on cpu2, y and z on cpu3; x talks to l1 and l2 to y in 1 MB messages, so the
+    engine swaps x and l2. Counting partitions put x beside h (cpu0 and cpu1 then had one
+    staying partition each), where its steps queued behind h's 20 us ones."""
+    manifest = WORK / "least-loaded.dts"
+    manifest.write_text('/dts-v1/;\n/ {\n\tcompatible = "ruvix,manifest";\n\tpartitions {\n' +
+                        "".join(f"\t\t{n} {{ cpu = <{c}>; }};\n" for n, c in
+                                (("h", 0), ("l1", 1), ("l2", 1), ("x", 2), ("y", 3), ("z", 3))) +
+                        "\t};\n};\n")
+    trace = WORK / "least-loaded.trace"
+    lines = ["ruvix-trace 1"] + [f"partition {n}" for n in ("h", "l1", "l2", "x", "y", "z")]
+    for k in range(400):
+        at = k * 25000
+        lines += [f"request {at} batch 0 c:h:20000",
+                  f"request {at} critical 200000 c:x:2000 m:x:l1:1000000 c:l1:2000 "
+                  "m:l1:x:1000 c:x:2000",
+                  f"request {at} batch 0 c:l2:2000 m:l2:y:1000000 c:y:2000"]
+    trace.write_text("\n".join(lines) + "\n")
+    reps = {}
+    for policy in ("edf", "coherence"):
+        out = WORK / f"least-loaded-{policy}"
+        r = sim(out, trace, "numa2x2", "--manifest", manifest, "--policy", policy)
+        check(r.returncode == 0, f"{policy}: {r.stderr}")
+        reps[policy] = json.loads((out / "report.json").read_text())
+    edf, coh = reps["edf"], reps["coherence"]
+    check(coh["migrations"] == 2, f"{coh['migrations']} moves, expected the x / l2 swap")
+    check(coh["cpu_busy_ns"][0] == edf["cpu_busy_ns"][0],
+          f"cpu0 (h) busy {coh['cpu_busy_ns'][0]} ns, {edf['cpu_busy_ns'][0]} under edf: "
+          "a moved partition went to the busy CPU")
+    check(coh["latency_ns"]["critical"]["p90"] < edf["latency_ns"]["critical"]["p90"],
+          f"critical p90 {coh['latency_ns']['critical']['p90']} vs edf "
+          f"{edf['latency_ns']['critical']['p90']}")
+
+
 def coherence_stale_epochs_are_witnessed():
     """DC-2 in the simulator: with a 1 ns budget every epoch runs out, keeps the placement it
     had (nothing moves, cross-node bytes as under edf), and is witnessed as coherence_stale."""
@@ -617,6 +653,9 @@ if __name__ == "__main__":
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
         ("coherence_pressure_leaves_batch_work_in_order",
          coherence_pressure_leaves_batch_work_in_order)
+        if COHERENCE else
+        ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
+        ("coherence_moves_go_to_the_least_loaded_cpu", coherence_moves_go_to_the_least_loaded_cpu)
         if COHERENCE else
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
     ])
