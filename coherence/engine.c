@@ -213,7 +213,9 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		for (u32 i = 0; i < n; i++)
 			moved += candidate[i] != e->place[i];
 		CHECK(cut < rep->cut_before && moved > 0);
-		if (pays(rep->cut_before - cut, moved, e->cfg.migration_cost)) {
+		if (pays(rep->cut_before - cut, moved, e->cfg.migration_cost) &&
+		    (!e->cfg.accept || e->cfg.accept(e->cfg.accept_ctx, e->place, candidate, n,
+						     rep->cut_before - cut))) {
 			memcpy(e->place, candidate, n);
 			rep->cut_after = cut;
 			rep->moved = moved;

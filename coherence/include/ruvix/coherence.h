@@ -21,6 +21,11 @@ struct coh_config {
 	u32 decay_shift;	/* per epoch w -= w >> decay_shift (1..63); 1 halves */
 	u64 migration_cost;	/* weight units one move must win back (hysteresis) */
 	u64 budget_ns;		/* DC-2 hard budget per epoch, hal_now_ns time */
+	/* Optional (NULL: none): asked before a placement that pays for its moves is adopted,
+	 * with the placement in force, the candidate and the cut it saves (weight units);
+	 * false holds it back. The simulator prices the CPU queueing a move adds with it. */
+	bool (*accept)(void *ctx, const u8 *place, const u8 *candidate, u32 n, u64 gain);
+	void *accept_ctx;
 };
 
 /* coh_engine_init sets each field by name (it does not zero the weight matrix): add new ones there.
@@ -44,7 +49,8 @@ struct coh_epoch_report {
 	u64 cut_after;	/* cut of the placement it left (<= cut_before) */
 	u32 moved;	/* partitions whose part changed */
 	bool stale;	/* the budget ran out: the last good placement was kept */
-	bool held_back; /* a better placement was found but did not pay for its moves */
+	bool held_back; /* a better placement was found but did not pay for its moves, or accept
+			   said no */
 };
 
 /**
