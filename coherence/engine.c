@@ -236,6 +236,20 @@ static void end_pull(struct coh_engine *e)
 	e->pass_done = true;
 }
 
+/* Ask the caller's accept hook about the prefix of @moved moves just kept (the search's log),
+ * which took the cut from @cut0 to the one in force. O(n): only callers that set it pay. */
+static bool accepted(struct coh_engine *e, u32 moved, u64 cut0)
+{
+	const struct fm *f = &e->fm;
+	u32 n = e->g.n;
+
+	memcpy(e->before, e->place, n);
+	for (u32 i = moved; i-- > 0;)
+		e->before[f->log_v[i]] = f->log_from[i];
+	coh_work_units += n;
+	return e->cfg.accept(e->cfg.accept_ctx, e->before, e->place, n, cut0 - f->cut);
+}
+
 /* The FM search until it ends, finds nothing, or the deadline nears; the moves it adopts are
  * noted in e->touched. True when the deadline stopped it. */
 static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadline, u32 *ntouched)
@@ -250,12 +264,20 @@ static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadl
 				return true;
 			e->pass_done = false;
 		}
+		u64 cut0 = f->cut;
 		enum fm_end end = fm_run(f);
 		i64 net = f->best;
 		u32 moved = f->best_len;
 		if (net <= 0 && f->raw_max > 0)
 			rep->held_back = true;
 		CHECK(moved == 0 || net > 0);
+		fm_rollback(f); /* keeps the best prefix, which pays: net > 0 or no moves */
+		if (moved && !f->pull && e->cfg.accept && !accepted(e, moved, cut0)) {
+			for (u32 i = moved; i-- > 0;) /* the caller said no: undo the prefix */
+				fm_move(f, f->log_v[i], f->log_from[i]);
+			rep->held_back = true;
+			moved = 0;
+		}
 		for (u32 i = 0; i < moved; i++) { /* the prefix kept: note where its nodes were */
 			u32 v = f->log_v[i];
 			if (e->moved_in[v] != e->epoch + 1) {
@@ -264,7 +286,6 @@ static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadl
 				e->touched[(*ntouched)++] = v;
 			}
 		}
-		fm_rollback(f); /* keeps the best prefix, which pays: net > 0 or no moves */
 		for (u32 i = 0; i < moved; i++) {
 			u32 v = f->log_v[i], from = f->log_from[i];
 			e->away += e->place[v] != e->start[v];
@@ -423,6 +444,10 @@ static void job_step(struct coh_engine *e, u64 deadline)
 		}
 		(void)k;
 		e->job = JOB_IDLE;
+		u64 gain = e->job_cut_now / 2 - e->job_cut_new / 2;
+		if (e->cfg.accept &&
+		    !e->cfg.accept(e->cfg.accept_ctx, e->place, e->target, n, gain))
+			return; /* the caller said no */
 		e->job_adopted++;
 		start_pull(e, e->target, e->pull_off, PULL_TARGET);
 	}

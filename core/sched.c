@@ -196,7 +196,8 @@ u64 sched_key(handle_t h)
 	return key_of(entity_of(h));
 }
 
-static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
+/* @batch: @deadline only orders work that has none, so it has no slack to advance by. */
+static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline, bool batch)
 {
 	if (!partition_valid(h))
 		return KERR_STALE;
@@ -209,7 +210,7 @@ static enum kerr wake(handle_t h, bool explicit_deadline, u64 deadline)
 	if (!explicit_deadline)
 		deadline = now + (e->mode == SCHED_REFLEX ? SCHED_REFLEX_DEADLINE_NS
 							  : SCHED_FLOW_DEADLINE_NS);
-	u64 rel = deadline > now ? deadline - now : 0;
+	u64 rel = !batch && deadline > now ? deadline - now : 0;
 	if (e->queued) {
 		/* More urgent work for a queued partition moves it up, never back: the key
 		 * decides, since a later wake has less slack to advance by. */
@@ -240,12 +241,17 @@ void sched_rehome(handle_t h)
 
 enum kerr sched_wake(handle_t h)
 {
-	return wake(h, false, 0);
+	return wake(h, false, 0, false);
 }
 
 enum kerr sched_wake_deadline(handle_t h, u64 deadline)
 {
-	return wake(h, true, deadline);
+	return wake(h, true, deadline, false);
+}
+
+enum kerr sched_wake_batch(handle_t h, u64 order)
+{
+	return wake(h, true, order, true);
 }
 
 /* Does @a run before @b: the smaller key, then the earlier wake. */

@@ -73,6 +73,42 @@ Test(engine, hysteresis_holds_back_a_move_that_does_not_pay)
 		cr_assert_gt(e.pressure[i], 0);
 }
 
+static u64 asked_gain;
+static u32 asked;
+
+/* The caller's accept hook: records what it was asked and says @ctx != NULL. */
+static bool accept_if(void *ctx, const u8 *place, const u8 *candidate, u32 n, u64 gain)
+{
+	asked++;
+	asked_gain = gain;
+	cr_assert_eq(n, 8);
+	cr_assert_neq(memcmp(place, candidate, n), 0, "asked about a placement that moves nothing");
+	return ctx != NULL;
+}
+
+Test(engine, the_callers_accept_hook_can_hold_back_a_move_that_pays)
+{
+	test_hal_reset();
+	interleaved_clusters(10);
+	e.cfg.accept = accept_if;
+	e.cfg.accept_ctx = NULL; /* no */
+	asked = 0;
+	coh_engine_epoch(&e, &rep);
+	/* Asked by the FM search and by the multilevel job (a cold start), both told no. */
+	cr_assert_geq(asked, 1);
+	cr_assert_eq(asked_gain, 808 - 16, "the cut the candidate saves");
+	cr_assert(rep.held_back);
+	cr_assert_eq(rep.moved, 0);
+	cr_assert_eq(rep.cut_after, rep.cut_before);
+	cr_assert_eq(e.migrations, 0);
+	u32 before = asked;
+	e.cfg.accept_ctx = &e; /* yes */
+	coh_engine_epoch(&e, &rep);
+	cr_assert_gt(asked, before);
+	cr_assert_eq(rep.moved, 4);
+	cr_assert(!rep.held_back);
+}
+
 Test(engine, hysteresis_holds_back_an_exact_tie_and_never_overflows)
 {
 	test_hal_reset();

@@ -174,6 +174,27 @@ Test(sched, pressure_scales_with_the_partitions_own_deadline)
 	cr_assert_eq(sched_key(batch), 1000 + 20000);
 }
 
+Test(sched, pressure_does_not_advance_work_without_a_deadline)
+{
+	test_boot(1);
+	handle_t older = test_partition("older", 0);
+	handle_t pressed = test_partition("pressed", 0);
+	cr_assert_eq(sched_set_pressure(pressed, SCHED_PRESSURE_MAX), KERR_OK);
+	/* Batch work ordered by arrival + 1 s: full pressure on the later arrival used to take
+	 * 500 ms off its key and put it ahead of every older batch wake on its CPU. */
+	test_hal.now_ns = 1000;
+	cr_assert_eq(sched_wake_batch(older, 1000 + 1000000000), KERR_OK);
+	test_hal.now_ns = 2000;
+	cr_assert_eq(sched_wake_batch(pressed, 2000 + 1000000000), KERR_OK);
+	cr_assert_eq(sched_key(pressed), 2000 + 1000000000, "no slack, so no advance");
+	cr_assert_eq(sched_next(0), older, "older batch work first, whatever the pressure");
+	cr_assert_eq(sched_next(0), pressed);
+	/* A deadline for the same partition is advanced as before, and moves it up. */
+	cr_assert_eq(sched_wake_batch(pressed, 2000 + 1000000000), KERR_OK);
+	cr_assert_eq(sched_wake_deadline(pressed, 2000 + 40000), KERR_OK);
+	cr_assert_eq(sched_key(pressed), 2000 + 20000);
+}
+
 Test(sched, pressure_out_of_range_is_refused)
 {
 	test_boot(1);

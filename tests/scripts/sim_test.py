@@ -647,6 +647,111 @@ def coherence_policy_places_groups_together():
           f"{coh['messages']} messages")
 
 
+def coherence_pressure_leaves_batch_work_in_order():
+    """Cut pressure advances deadlines only: with moves priced out (--move-cost 2^48), the
+    coherence policy on an all-batch trace (groups split across nodes, so pressures are high)
+    runs exactly as edf. When pressure advanced batch work by half its 1 s ordering horizon,
+    a pressured partition's work passed older work of its CPU's other partitions, and p99
+    rose 35 % (919,552 -> 1,245,184 ns here)."""
+    trace = WORK / "batch.trace"
+    r = run(["python3", ROOT / "tools" / "ruvix_trace.py", "gen", "-o", trace,
+             "--requests", "4000", "--seed", "3", "--load", "0.9", "--critical", "0"])
+    check(r.returncode == 0, f"ruvix-trace gen failed: {r.stderr}")
+    reps = {}
+    for policy in ("edf", "coherence"):
+        r = sim(WORK / f"batch-{policy}", trace, "numa2x2", "--policy", policy,
+                "--move-cost", str(1 << 48))
+        check(r.returncode == 0, f"{policy}: {r.stderr}")
+        reps[policy] = json.loads((WORK / f"batch-{policy}" / "report.json").read_text())
+    edf, coh = reps["edf"], reps["coherence"]
+    check(coh["epochs"] > 0 and coh["migrations"] == 0, f"epochs/moves: {coh}")
+    check(coh["latency_ns"] == edf["latency_ns"],
+          f"batch latencies differ: coherence {coh['latency_ns']['all']} vs edf "
+          f"{edf['latency_ns']['all']}")
+
+
+def block_trace(name, pair_bytes):
+    """MapLib-style: 8 ranks in two blocks of 4 that talk only inside their block, converted
+    by ruvix-trace (pairs in row order, so a block's ranks compute at the same time), 100
+    rounds. Round-robin homes split each block over both NUMA nodes of numa2x2."""
+    csv, trace = WORK / f"{name}.csv", WORK / f"{name}.trace"
+    csv.write_text("".join(",".join(str(pair_bytes if i // 4 == j // 4 and i != j else 0)
+                                    for j in range(8)) + "\n" for i in range(8)))
+    r = run(["python3", ROOT / "tools" / "ruvix_trace.py", "convert", "--from", "maplib", csv,
+             "-o", trace, "--rounds", "100"])
+    check(r.returncode == 0, f"ruvix-trace convert failed: {r.stderr}")
+    return trace
+
+
+def coherence_moves_price_the_queueing_they_add():
+    """A placement that cuts message delay is adopted only if the queueing it would have added
+    to the recorded CPU demand is smaller. With 10-byte messages, putting each block on one
+    node saves about 1 us per message but puts four ranks that compute at the same time on two
+    CPUs: the engine's move is refused and the run equals edf (moved, p99 was 37,472 ns against
+    18,992 at --time-scale 2, +97 %). With 1 MB messages the same moves pay and are made."""
+    reps = {}
+    for name, pair_bytes in (("blocks-small", 1000), ("blocks-big", 100000000)):
+        trace = block_trace(name, pair_bytes)
+        for policy in ("edf", "coherence"):
+            out = WORK / f"{name}-{policy}"
+            r = sim(out, trace, "numa2x2", "--policy", policy, "--time-scale", "2")
+            check(r.returncode == 0, f"{name} {policy}: {r.stderr}")
+            reps[name, policy] = json.loads((out / "report.json").read_text())
+    edf, coh = reps["blocks-small", "edf"], reps["blocks-small", "coherence"]
+    check(coh["epochs"] > 0 and coh["migrations"] == 0,
+          f"small messages: {coh['migrations']} moves in {coh['epochs']} epochs")
+    check(coh["latency_ns"]["all"]["p99"] <= edf["latency_ns"]["all"]["p99"] * 1.02,
+          f"small messages: p99 {coh['latency_ns']['all']['p99']} vs edf "
+          f"{edf['latency_ns']['all']['p99']}")
+    edf, coh = reps["blocks-big", "edf"], reps["blocks-big", "coherence"]
+    check(coh["migrations"] > 0 and coh["cross_node_bytes"] < edf["cross_node_bytes"] / 2,
+          f"big messages: {coh['migrations']} moves, cross-node bytes "
+          f"{coh['cross_node_bytes']} vs edf {edf['cross_node_bytes']}")
+    check(coh["latency_ns"]["all"]["p50"] < edf["latency_ns"]["all"]["p50"],
+          f"big messages: p50 {coh['latency_ns']['all']['p50']} vs edf "
+          f"{edf['latency_ns']['all']['p50']}")
+
+
+def coherence_moves_go_to_the_least_loaded_cpu():
+    """A moved partition is homed on the CPU of its new node with the least recent CPU time,
+    not the fewest partitions. Manifest: h alone on cpu0 and busy 80 % of the time, l1 and l2
+    on cpu1, x on cpu2, y and z on cpu3; x talks to l1 and l2 to y in 1 MB messages, so the
+    engine swaps x and l2. Counting partitions put x beside h (cpu0 and cpu1 then had one
+    staying partition each), where its steps queued behind h's 20 us ones."""
+    manifest = WORK / "least-loaded.dts"
+    manifest.write_text('/dts-v1/;\n/ {\n\tcompatible = "ruvix,manifest";\n\tpartitions {\n' +
+                        "".join(f"\t\t{n} {{ cpu = <{c}>; }};\n" for n, c in
+                                (("h", 0), ("l1", 1), ("l2", 1), ("x", 2), ("y", 3), ("z", 3))) +
+                        "\t};\n\tedges {\n"
+                        # messages go on the manifest's edges: room for the 1 MB ones
+                        "\t\tx-l1 { ends = \"x\", \"l1\"; shared = /bits/ 64 <0x50000000 0x100000>; };\n"
+                        "\t\tl2-y { ends = \"l2\", \"y\"; shared = /bits/ 64 <0x50100000 0x100000>; };\n"
+                        "\t};\n};\n")
+    trace = WORK / "least-loaded.trace"
+    lines = ["ruvix-trace 1"] + [f"partition {n}" for n in ("h", "l1", "l2", "x", "y", "z")]
+    for k in range(400):
+        at = k * 25000
+        lines += [f"request {at} batch 0 c:h:20000",
+                  f"request {at} critical 200000 c:x:2000 m:x:l1:1000000 c:l1:2000 "
+                  "m:l1:x:1000 c:x:2000",
+                  f"request {at} batch 0 c:l2:2000 m:l2:y:1000000 c:y:2000"]
+    trace.write_text("\n".join(lines) + "\n")
+    reps = {}
+    for policy in ("edf", "coherence"):
+        out = WORK / f"least-loaded-{policy}"
+        r = sim(out, trace, "numa2x2", "--manifest", manifest, "--policy", policy)
+        check(r.returncode == 0, f"{policy}: {r.stderr}")
+        reps[policy] = json.loads((out / "report.json").read_text())
+    edf, coh = reps["edf"], reps["coherence"]
+    check(coh["migrations"] == 2, f"{coh['migrations']} moves, expected the x / l2 swap")
+    check(coh["cpu_busy_ns"][0] == edf["cpu_busy_ns"][0],
+          f"cpu0 (h) busy {coh['cpu_busy_ns'][0]} ns, {edf['cpu_busy_ns'][0]} under edf: "
+          "a moved partition went to the busy CPU")
+    check(coh["latency_ns"]["critical"]["p90"] < edf["latency_ns"]["critical"]["p90"],
+          f"critical p90 {coh['latency_ns']['critical']['p90']} vs edf "
+          f"{edf['latency_ns']['critical']['p90']}")
+
+
 def coherence_stale_epochs_are_witnessed():
     """DC-2 in the simulator: with a 1 ns budget every epoch runs out, keeps the placement it
     had (nothing moves, cross-node bytes as under edf), and is witnessed as coherence_stale."""
@@ -756,6 +861,17 @@ if __name__ == "__main__":
         if COHERENCE else
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
         ("coherence_knobs_change_the_run", coherence_knobs_change_the_run)
+        if COHERENCE else
+        ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
+        ("coherence_pressure_leaves_batch_work_in_order",
+         coherence_pressure_leaves_batch_work_in_order)
+        if COHERENCE else
+        ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
+        ("coherence_moves_price_the_queueing_they_add",
+         coherence_moves_price_the_queueing_they_add)
+        if COHERENCE else
+        ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
+        ("coherence_moves_go_to_the_least_loaded_cpu", coherence_moves_go_to_the_least_loaded_cpu)
         if COHERENCE else
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
     ])

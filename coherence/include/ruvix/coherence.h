@@ -30,6 +30,12 @@ struct coh_config {
 	u64 decay_period_ns;	/* hal_now_ns time of one decay period; 0: one per epoch */
 	u64 migration_cost;	/* weight units one move must win back (hysteresis) */
 	u64 budget_ns;		/* DC-2 hard budget per epoch, hal_now_ns time; 0: none */
+	/* Optional (NULL: none): asked before a placement that pays for its moves is adopted,
+	 * with the placement in force, the candidate and the cut it saves (weight units);
+	 * false holds it back. The simulator prices the CPU queueing a move adds with it. It
+	 * costs the caller's time, O(n) at least: the engine calls it once per adoption. */
+	bool (*accept)(void *ctx, const u8 *place, const u8 *candidate, u32 n, u64 gain);
+	void *accept_ctx;
 };
 
 /* coh_engine_init sets each field by name (it does not clear the graph's tables): add new ones
@@ -68,6 +74,7 @@ struct coh_engine {
 	u32 rn_size[COH_MAX_PARTS], rn_keep;
 	u8 rn_best[COH_MAX_PARTS];
 	u8 target[COH_MAX_NODES];
+	u8 before[COH_MAX_NODES]; /* the placement before an adoption, for cfg.accept */
 	struct coh_ml ml;
 	/* incremental state */
 	struct fm fm;		     /* search over g, refining place in place */
@@ -91,7 +98,7 @@ struct coh_epoch_report {
 	u64 cut_after;	    /* cut of the placement it adopted, before this epoch's decay */
 	u32 moved;	    /* partitions whose part changed */
 	bool stale;	    /* the budget ran out before anything better was found */
-	bool held_back;	    /* a lower cut was found but did not pay for its moves */
+	bool held_back;	    /* a lower cut was found but did not pay, or accept said no */
 	bool decay_pending; /* the decay sweep goes on next epoch (the budget ran out) */
 	bool out_of_budget; /* the search stopped at the budget (what it found is adopted) */
 	bool returning;	    /* moving back to the start placement, which crossed less */

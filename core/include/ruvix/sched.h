@@ -12,9 +12,10 @@
  * deadline minus the time of that wake, and pressure is its CutPressure in per mille
  * (0..1000), written by the coherence engine (docs/coherence.md) and 0 without it (DC-1). Full
  * pressure advances a partition by half its own slack: 5 ms for flow, 50 us for reflex, half a
- * request's slack for explicit deadlines. So a flow partition under pressure can
- * pass work due up to 5 ms before its own deadline. That includes a reflex partition woken
- * less than 5 ms after it; the pressure is not capped by reflex deadlines. Two modes:
+ * request's slack for explicit deadlines, nothing for work without one (sched_wake_batch). So a
+ * flow partition under pressure can pass work due up to 5 ms before its own deadline. That includes
+ * a reflex partition woken less than 5 ms after it; the pressure is not capped by reflex deadlines.
+ * Two modes:
  *
  *   mode     relative deadline   time slice   for
  *   flow     10 ms               1 ms         throughput work
@@ -72,6 +73,14 @@ enum kerr sched_wake(handle_t h);
  * its place unless @deadline is earlier, which moves it up.
  */
 enum kerr sched_wake_deadline(handle_t h, u64 deadline);
+
+/**
+ * sched_wake_deadline for work without a deadline (the simulator's batch requests): @order is
+ * the time it is ordered by (its arrival plus a horizon, so it ages), not a deadline. It has no
+ * slack, so cut pressure does not advance it: pressure reorders urgent work within its own
+ * slack and never lets one partition's batch work pass older batch work of another.
+ */
+enum kerr sched_wake_batch(handle_t h, u64 order);
 
 /**
  * Set the cut pressure of @h (per mille, at most SCHED_PRESSURE_MAX; KERR_INVALID otherwise).
