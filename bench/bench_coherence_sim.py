@@ -34,12 +34,19 @@ from benchlib import host_cpu
 LOADS = [0.5, 0.7, 0.9, 1.1]
 
 # `ruvix-trace gen`'s 8 partitions form groups p0-p3 and p4-p7: this manifest puts each group
-# on one node of numa2x2 (two per CPU), the placement the coherence policy converges to.
+# on one node of numa2x2 (two per CPU), the placement the coherence policy converges to. With a
+# manifest, messages go on its edges only: one per pair, each with a 128 KiB shared window (the
+# largest message here is 64 KiB).
+PAIRS = [(a, b) for a in range(8) for b in range(a + 1, 8)]
 GROUPED_MANIFEST = """/dts-v1/;
 / {
 \tcompatible = "ruvix,manifest";
 \tpartitions {
 """ + "".join(f"\t\tp{i} {{ cpu = <{c}>; }};\n" for i, c in enumerate((0, 1, 0, 1, 2, 3, 2, 3))) + """\t};
+\tedges {
+""" + "".join(f"\t\tp{a}-p{b} {{ ends = \"p{a}\", \"p{b}\"; "
+              f"shared = /bits/ 64 <{0x50000000 + k * 0x20000:#x} 0x20000>; }};\n"
+              for k, (a, b) in enumerate(PAIRS)) + """\t};
 };
 """
 

@@ -236,9 +236,12 @@ static void end_pull(struct coh_engine *e)
 	e->pass_done = true;
 }
 
-/* Ask the caller's accept hook about the prefix of @moved moves just kept (the search's log),
- * which took the cut from @cut0 to the one in force. O(n): only callers that set it pay. */
-static bool accepted(struct coh_engine *e, u32 moved, u64 cut0)
+/* Ask the caller's accept hook about the placement in force, now that the prefix of @moved
+ * moves just kept (the search's log) is applied, against the placement the epoch began with
+ * (the nodes in e->touched moved earlier this epoch), and the cut saved since @cut0, the cut
+ * then. A caller that applies placements after the epoch compares the same two. O(n): only
+ * callers that set it pay. */
+static bool accepted(struct coh_engine *e, u32 moved, u32 ntouched, u64 cut0)
 {
 	const struct fm *f = &e->fm;
 	u32 n = e->g.n;
@@ -246,8 +249,11 @@ static bool accepted(struct coh_engine *e, u32 moved, u64 cut0)
 	memcpy(e->before, e->place, n);
 	for (u32 i = moved; i-- > 0;)
 		e->before[f->log_v[i]] = f->log_from[i];
+	for (u32 i = 0; i < ntouched; i++)
+		e->before[e->touched[i]] = e->was[e->touched[i]];
 	coh_work_units += n;
-	return e->cfg.accept(e->cfg.accept_ctx, e->before, e->place, n, cut0 - f->cut);
+	return cut0 > f->cut &&
+	       e->cfg.accept(e->cfg.accept_ctx, e->before, e->place, n, cut0 - f->cut);
 }
 
 /* The FM search until it ends, finds nothing, or the deadline nears; the moves it adopts are
@@ -264,7 +270,6 @@ static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadl
 				return true;
 			e->pass_done = false;
 		}
-		u64 cut0 = f->cut;
 		enum fm_end end = fm_run(f);
 		i64 net = f->best;
 		u32 moved = f->best_len;
@@ -272,7 +277,8 @@ static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadl
 			rep->held_back = true;
 		CHECK(moved == 0 || net > 0);
 		fm_rollback(f); /* keeps the best prefix, which pays: net > 0 or no moves */
-		if (moved && !f->pull && e->cfg.accept && !accepted(e, moved, cut0)) {
+		if (moved && !f->pull && e->cfg.accept &&
+		    !accepted(e, moved, *ntouched, rep->cut_before)) {
 			for (u32 i = moved; i-- > 0;) /* the caller said no: undo the prefix */
 				fm_move(f, f->log_v[i], f->log_from[i]);
 			rep->held_back = true;
