@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <ruvix/cohfm.h>
 #include <ruvix/cohgraph.h>
 
 #include "coherence_quality.h"
@@ -153,4 +154,46 @@ Test(coherence, graph_is_symmetric_and_decays)
 	cr_assert_eq(coh_graph_weight(&g, 0, 2), COH_WEIGHT_MAX,
 		     "weights saturate instead of wrapping");
 	cr_assert_eq(coh_graph_weight(&g, 2, 0), COH_WEIGHT_MAX);
+}
+
+/* FM on its own: a pass goes on through negative gains, then rolls back to its best balanced
+ * prefix, so the cut it returns is never above the one it started from, and capacities hold
+ * (a move may over-fill a part only inside the pass). Tight capacities (every part full) too. */
+Test(coherence, fm_rollback_never_returns_a_worse_cut)
+{
+	static struct fm f;
+	static struct fm_store store;
+	struct coh_view v;
+	u32 improved = 0;
+
+	test_hal_reset();
+	for (int k = 0; k < 300; k++) {
+		u32 n = 8 + (u32)(next() % 60), parts = 2 + (u32)(next() % 3), cap[COH_MAX_PARTS];
+		u8 place[COH_MAX_NODES];
+		bool tight = k % 3 == 0;
+		for (u32 p = 0; p < parts; p++)
+			cap[p] = (n + parts - 1) / parts + (tight ? 0 : 1 + (u32)(next() % 3));
+		make_graph(n, k & 1);
+		for (u32 i = 0; i < n; i++)
+			place[i] = (u8)(i % parts);
+		u64 start = coh_cut(&g, place);
+		coh_graph_view(&g, &v);
+		fm_init(&f, &store, &v, parts, cap, place, (i64)(next() % 3));
+		cr_assert_eq(f.cut, start);
+		for (int pass = 0; pass < 4; pass++) {
+			u64 before = f.cut;
+			fm_run(&f);
+			fm_rollback(&f);
+			cr_assert_leq(f.cut, before,
+				      "graph %d pass %d: the rollback left a worse cut", k, pass);
+			cr_assert_eq(f.over, 0, "graph %d: a part over capacity after the rollback",
+				     k);
+			fm_new_pass(&f);
+			fm_unlock(&f, 0);
+			cr_assert(fm_check(&f), "graph %d: tables differ from a rebuild", k);
+		}
+		cr_assert_eq(f.cut, coh_cut(&g, place));
+		improved += f.cut < start;
+	}
+	cr_assert_gt(improved, 200, "FM improves most round-robin starts");
 }
