@@ -190,7 +190,7 @@ static bool sweep(struct coh_engine *e, u64 deadline)
 			e->sweep = 0; /* periods passed since this sweep began: one more */
 			e->sweep_for = g->decays;
 		}
-		if ((e->sweep & 63) == 0 && past(deadline))
+		if ((e->sweep & 7) == 0 && past(deadline))
 			return false;
 		u32 x = e->sweep++;
 		if (g->to[2 * x] != COH_NIL)

@@ -412,7 +412,7 @@ void fm_refresh_all(struct fm *f)
 bool fm_unlock(struct fm *f, u64 deadline)
 {
 	while (f->unlock_pos < f->nlocked) {
-		if (deadline && (f->unlock_pos & 15) == 0 && hal_now_ns() >= deadline)
+		if (deadline && (f->unlock_pos & 7) == 0 && hal_now_ns() >= deadline)
 			return false;
 		fm_update(f, f->lock_list[f->unlock_pos++]);
 	}

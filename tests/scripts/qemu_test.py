@@ -216,16 +216,26 @@ def scenario_log_segments():
 
 def scenario_coherence():
     """The coherence engine runs at EL2: the epoch benchmark's five sizes, each with
-    migrations and a consistent spread, then a clean exit and a log that verifies."""
+    migrations and a consistent spread; then the budgeted engine at 64, 128 and 256
+    partitions, whose epochs (instructions under icount) stay within the 50,000 budget plus
+    the documented constant of 5,000 once its cold start is over; then a clean exit and a log
+    that verifies."""
     import json
     r, wlog = boot("bench-coherence", "coherence", append="")
     check(r.returncode == 0, f"exit status {r.returncode}, want 0:\n{r.stdout}")
-    figs = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    all_figs = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    figs = [f for f in all_figs if f["name"] == "mincut_epoch_ns"]
     check([f["partitions"] for f in figs] == [16, 32, 64, 128, 256],
           f"sizes {[f['partitions'] for f in figs]}, want 16 to 256:\n{r.stdout}")
     for f in figs:
         check(0 < f["min"] <= f["median"] <= f["max"], f"epoch times out of order: {f}")
         check(f["migrations"] > 0, f"drifting traffic moved nothing: {f}")
+    inc = [f for f in all_figs if f["name"] == "incremental_epoch_ns"]
+    check([f["partitions"] for f in inc] == [64, 128, 256],
+          f"budgeted sizes {[f['partitions'] for f in inc]}, want 64 to 256")
+    for f in inc:
+        check(f["max"] <= 55000 and f["within_budget"],
+              f"a budgeted epoch took {f['max']} instructions: {f}")
     verify_log(r, wlog)
 
 
