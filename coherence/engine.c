@@ -13,8 +13,8 @@
  *      is positive (the gains already count the cost, so the best prefix is the best paying
  *      one); a pass that ended starts again next epoch, its nodes unlocked in budgeted steps;
  *   4. finish the sweep with the time left.
- * The work between two budget checks is at most one move (O(deg (k + log n))), 16 unlocks or
- * 64 edges of the sweep: that is the constant an epoch may pass its budget by.
+ * The work between two budget checks is at most one move (O(deg (k + log n))), 8 unlocks or
+ * 8 edges of the sweep: that is the constant an epoch may pass its budget by.
  */
 #include <ruvix/check.h>
 #include <ruvix/coherence.h>
@@ -176,7 +176,7 @@ static bool past(u64 deadline)
 	return deadline && hal_now_ns() >= deadline;
 }
 
-/* Bring edges to the current decay period, 64 between clock reads; true when all are. */
+/* Bring edges to the current decay period, 8 between clock reads; true when all are. */
 static bool sweep(struct coh_engine *e, u64 deadline)
 {
 	struct coh_graph *g = &e->g;
