@@ -468,6 +468,9 @@ static bool job_due(const struct coh_engine *e)
 		return false;
 	if (e->job_runs == 0)
 		return true;
+	/* The graph has more than doubled since the last job saw it (a run's ramp-up). */
+	if (e->total / 2 > e->job_ref_total)
+		return true;
 	/* cut / total > (1.5 ref_cut / ref_total) + 1/20, in integers */
 	unsigned __int128 lhs = (unsigned __int128)e->fm.cut * e->job_ref_total * 20;
 	unsigned __int128 rhs = (unsigned __int128)e->job_ref_cut * e->total * 30 +
