@@ -850,6 +850,9 @@ static int coherence_start(struct engine *e)
 	const struct machine_desc *d = &e->m->desc;
 	struct coh_config cfg = { .parts = d->nnodes,
 				  .decay_shift = coh_params.decay_shift,
+				  /* --decay-by time: periods of virtual time, idle gaps too */
+				  .decay_period_ns =
+					  coh_params.decay_by_time ? coh_params.epoch_ns : 0,
 				  .migration_cost = coh_params.move_cost_ns,
 				  .budget_ns = coh_params.budget_ns };
 	u8 place[COH_MAX_NODES];

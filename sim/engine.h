@@ -81,6 +81,8 @@ struct sim_coherence {
 	uint64_t budget_ns;    /* DC-2 budget per epoch, modelled ns */
 	uint32_t decay_shift;  /* weights lose w >> shift per epoch (1..63) */
 	uint64_t move_cost_ns; /* hysteresis: cross-node delay (decayed) a move must save */
+	bool decay_by_time;    /* decay once per epoch_ns of virtual time, idle gaps included
+				* (--decay-by time), instead of once per epoch run */
 };
 
 #define SIM_COHERENCE_DEFAULT                                                                      \

@@ -45,6 +45,7 @@ static void usage(FILE *f)
 		"                     [--seed N] [--time-scale X] [--cdf FILE]\n"
 		"                     [--epoch-ns N] [--epoch-budget-ns N] [--decay-shift N] "
 		"[--move-cost N]\n"
+		"                     [--decay-by epoch|time]\n"
 		"       ruvix-sim compare --trace FILE --machine M [--policies naive,edf]\n"
 		"                     [--loads 0.5,0.7,0.9] --out DIR [--manifest X] [--seed N]\n"
 		"                     [--load-basis busiest|mean]\n"
@@ -115,6 +116,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_u64(a, v, 1, 63, &n) != 0)
 				return -1;
 			o->coh.decay_shift = (uint32_t)n;
+		} else if (!strcmp(a, "--decay-by")) {
+			if (strcmp(v, "epoch") && strcmp(v, "time")) {
+				fprintf(stderr,
+					"ruvix-sim: --decay-by wants epoch or time, got '%s'\n", v);
+				return -1;
+			}
+			o->coh.decay_by_time = !strcmp(v, "time");
 		} else if (!strcmp(a, "--move-cost")) {
 			if (parse_u64(a, v, 0, 1ull << 48, &o->coh.move_cost_ns) != 0)
 				return -1;
@@ -278,6 +286,7 @@ static void write_report(FILE *f, const struct options *o, const struct sim_mach
 	fprintf(f, "  \"epoch_ns\": %" PRIu64 ",\n", o->coh.epoch_ns);
 	fprintf(f, "  \"epoch_budget_ns\": %" PRIu64 ",\n", o->coh.budget_ns);
 	fprintf(f, "  \"decay_shift\": %u,\n", o->coh.decay_shift);
+	fprintf(f, "  \"decay_by\": \"%s\",\n", o->coh.decay_by_time ? "time" : "epoch");
 	fprintf(f, "  \"move_cost_ns\": %" PRIu64 ",\n", o->coh.move_cost_ns);
 	fprintf(f, "  \"stale_cut_epochs\": %" PRIu64 ",\n", r->stale_cut_epochs);
 	if (r->epochs)

@@ -812,6 +812,35 @@ def coherence_knobs_change_the_run():
         check(not out.exists(), f"{opt} {bad} left output behind")
 
 
+def coherence_decay_by_time_counts_idle_gaps():
+    """--decay-by time decays the engine's graph once per --epoch-ns of virtual time, idle gaps
+    included, where the default decays once per epoch run (epochs run only at events). On a
+    trace with an event every epoch the two are the same run; stretched 200 times (a request
+    every few epochs) they differ, and the report says which. A bad value is a usage error."""
+    trace = grouped_trace()
+    reps = {}
+    for scale in ("1", "200"):
+        for by in ("epoch", "time"):
+            out = WORK / f"decay-{scale}-{by}"
+            r = sim(out, trace, "numa2x2", "--policy", "coherence", "--time-scale", scale,
+                    "--decay-shift", "1", "--move-cost", "2000", "--decay-by", by)
+            check(r.returncode == 0, r.stderr)
+            reps[scale, by] = json.loads((out / "report.json").read_text())
+            check(reps[scale, by]["decay_by"] == by, f"decay_by {reps[scale, by]['decay_by']}")
+    same = ("cross_node_bytes", "migrations", "epochs", "latency_ns", "state_digest")
+    check(all(reps["1", "epoch"][k] == reps["1", "time"][k] for k in same),
+          "a dense trace: decay by time changed the run")
+    check((reps["200", "epoch"]["cross_node_bytes"], reps["200", "epoch"]["migrations"]) !=
+          (reps["200", "time"]["cross_node_bytes"], reps["200", "time"]["migrations"]),
+          "a sparse trace: decay by time did not change the run")
+    out = WORK / "decay-bad"
+    r = run([SIM, "run", "--trace", TINY, "--machine", "virt2", "--out", out, "--policy",
+             "coherence", "--decay-by", "week"])
+    check(r.returncode == 2 and "--decay-by wants epoch or time" in r.stderr,
+          f"--decay-by week: {r.returncode} {r.stderr}")
+    check(not out.exists(), "--decay-by week left output behind")
+
+
 def coherence_policy_refused_without_the_engine():
     """DC-1: a simulator built with -Dcoherence=disabled refuses the policy and writes nothing."""
     out = WORK / "no-coh"
@@ -872,6 +901,9 @@ if __name__ == "__main__":
         if COHERENCE else
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
         ("coherence_moves_go_to_the_least_loaded_cpu", coherence_moves_go_to_the_least_loaded_cpu)
+        if COHERENCE else
+        ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
+        ("coherence_decay_by_time_counts_idle_gaps", coherence_decay_by_time_counts_idle_gaps)
         if COHERENCE else
         ("coherence_policy_refused_without_the_engine", coherence_policy_refused_without_the_engine),
     ])
