@@ -51,9 +51,9 @@ GROUPED_MANIFEST = """/dts-v1/;
 """
 
 
-def sim(build, trace, policy, out, extra=()):
+def sim(build, trace, policy, out, extra=(), machine="numa2x2"):
     r = subprocess.run([build / "native" / "sim" / "ruvix-sim", "run", "--trace", trace,
-                        "--machine", "numa2x2", "--policy", policy, "--out", out, *extra],
+                        "--machine", machine, "--policy", policy, "--out", out, *extra],
                        capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"ruvix-sim {policy} on {trace}: {r.stderr}")
@@ -67,10 +67,17 @@ def convert(build, kind, src, dst):
         raise RuntimeError(f"ruvix-trace convert {src}: {r.stderr}")
 
 
-def static_cut(build, trace):
-    """Round-robin and partitioned cut of the whole graph of TRACE on numa2x2: partition i
-    (in declaration order) is on CPU i mod 4, node (i mod 4) // 2; each node holds at most
-    half the partitions, rounded up, or what round-robin put there, as in the simulator."""
+# The shipped machines with k NUMA nodes: CPUs, and CPUs per node (CPU c is on node c // per).
+MACHINES = {"numa2x2": (4, 2), "numa4x2": (8, 2), "numa8x1": (8, 1)}
+
+
+def static_cut(build, trace, machine="numa2x2"):
+    """Round-robin and partitioned cut of the whole graph of TRACE on MACHINE: partition i
+    (in declaration order) is on CPU i mod ncpus, node (i mod ncpus) // per; each node holds at
+    most its share of the partitions, rounded up, or what round-robin put there, as in the
+    simulator."""
+    ncpus, per = MACHINES[machine]
+    k = ncpus // per
     names, weight = {}, collections.Counter()
     for line in open(trace):
         if line.startswith("partition "):
@@ -81,11 +88,11 @@ def static_cut(build, trace):
                     _, a, b, n = step.split(":")
                     weight[tuple(sorted((names[a], names[b])))] += int(n)
     n = len(names)
-    place = [(i % 4) // 2 for i in range(n)]
-    # Half the partitions each, rounded up, or more where round-robin put more (n = 4k + 2
-    # puts 2k + 2 on node 0): the simulator widens a share the same way.
-    cap = [max((n + 1) // 2, place.count(node)) for node in (0, 1)]
-    text = f"{n} 2\n{cap[0]} {cap[1]}\n" + " ".join(map(str, place)) + "\n"
+    place = [(i % ncpus) // per for i in range(n)]
+    # Each node its share, rounded up, or more where round-robin put more (n = 4k + 2 on
+    # numa2x2 puts 2k + 2 on node 0): the simulator widens a share the same way.
+    cap = [max((n * per + ncpus - 1) // ncpus, place.count(node)) for node in range(k)]
+    text = f"{n} {k}\n" + " ".join(map(str, cap)) + "\n" + " ".join(map(str, place)) + "\n"
     text += "".join(f"{a} {b} {w}\n" for (a, b), w in sorted(weight.items()))
     r = subprocess.run([build / "native" / "bench" / "bench-coherence-graph"], input=text,
                        capture_output=True, text=True)
@@ -135,6 +142,22 @@ def main():
             "epochs": coh["epochs"], "stale_cut_epochs": coh["stale_cut_epochs"],
             "mincut_ns_per_epoch": coh["mincut_ns_per_epoch"], "spec_min": 20,
             "backend": "sim", "machine": machine}), flush=True)
+        # The live replay's reduction as a share of the static placement's, at k = 2, 4, 8.
+        for mname in MACHINES:
+            base_cut, cut, _ = static_cut(build, trace, mname)
+            static = 100 * (1 - cut / base_cut) if base_cut else 0.0
+            nv = sim(build, trace, "naive", work / f"{name}-{mname}-naive", extra, mname)
+            cv = sim(build, trace, "coherence", work / f"{name}-{mname}-coherence", extra, mname)
+            b, g = nv["cross_node_bytes"], cv["cross_node_bytes"]
+            replay = 100 * (1 - g / b) if b else 0.0
+            # Nothing to win (static 0): 100 when the replay is not worse than naive.
+            share = 100 * replay / static if static > 0 else (100.0 if replay >= 0 else 0.0)
+            print(json.dumps({
+                "name": "replay_vs_static_pct", "unit": "%", "graph": name,
+                "k": MACHINES[mname][0] // MACHINES[mname][1], "value": round(share, 2),
+                "replay_reduction_pct": round(replay, 2), "static_reduction_pct": round(static, 2),
+                "migrations": cv["migrations"], "target_min": 90, "backend": "sim",
+                "machine": f"ruvix-sim {mname} (simulated time) on {host_cpu()}"}), flush=True)
 
     grouped = work / "grouped-placement.dts"
     grouped.write_text(GROUPED_MANIFEST)
