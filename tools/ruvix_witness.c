@@ -392,6 +392,15 @@ static int replay_stream(FILE *f, const char *path, FILE *out, FILE *err,
 		hex(want_digest, 16, hexw);
 		fprintf(out, "FAIL %s: replayed state digest %s, the kernel reported %s\n", path,
 			hexd, hexw);
+		/* The replaying kernel has this build's table sizes; handles and slots depend on
+		 * them, so a log replays to its digest only in a tool built with the same ones. */
+		fprintf(out,
+			"  (this ruvix-witness has tables of %d partitions, %d capabilities, %d "
+			"slots per partition, %d regions and %d edges; a log replays to its "
+			"digest only with the sizes of the kernel that wrote it: "
+			"build/aarch64/tools/ruvix-witness for bare-metal logs, docs/witness.md)\n",
+			RUVIX_MAX_PARTITIONS, RUVIX_MAX_CAPS, RUVIX_CAP_SLOTS, RUVIX_MAX_REGIONS,
+			RUVIX_MAX_EDGES);
 		return EXIT_BROKEN;
 	}
 	fprintf(out, "OK %s: %" PRIu64 " records re-executed, state digest %s\n", path, i, hexd);
