@@ -35,31 +35,46 @@ static u64 next(void)
 	return rng;
 }
 
-static void run_size(u32 n, const char *backend, const char *machine)
+/* The engine on @n partitions, round-robin on PARTS parts of n / PARTS + n / 16, with budget
+ * @budget_ns (0: none) and the traffic generator seeded from @seed. */
+static void start_engine(u32 n, u64 budget_ns, u64 seed)
 {
 	static u8 place[COH_MAX_NODES];
-	struct coh_config cfg = { .parts = PARTS, .decay_shift = 1, .migration_cost = 4 };
-	struct coh_epoch_report rep;
-	u64 moved = 0;
+	struct coh_config cfg = {
+		.parts = PARTS, .decay_shift = 1, .migration_cost = 4, .budget_ns = budget_ns
+	};
 
 	for (u32 p = 0; p < PARTS; p++)
 		cfg.cap[p] = n / PARTS + n / 16;
 	for (u32 i = 0; i < n; i++)
 		place[i] = (u8)(i % PARTS);
-	rng = 0x2545f4914f6cdd1dull ^ n;
+	rng = seed ^ n;
 	coh_engine_init(&engine, n, &cfg, place);
+}
+
+/* @count messages of weight 1: 7 of 8 inside the sender's group of 8, the groups shifted by
+ * @shift partitions. */
+static void group_traffic(u32 n, u32 count, u32 shift)
+{
+	for (u32 m = 0; m < count; m++) {
+		u32 a = (u32)(next() % n), b;
+		if (next() % 8 != 0)
+			b = (((a + shift) % n) / 8 * 8 + (u32)(next() % 8) + n - shift) % n;
+		else
+			b = (u32)(next() % n);
+		if (a != b)
+			coh_engine_traffic(&engine, a, b, 1);
+	}
+}
+
+static void run_size(u32 n, const char *backend, const char *machine)
+{
+	struct coh_epoch_report rep;
+	u64 moved = 0;
+
+	start_engine(n, 0, 0x2545f4914f6cdd1dull);
 	for (u32 e = 0; e < EPOCHS; e++) {
-		u32 shift = e / 4;
-		for (u32 m = 0; m < 4 * n; m++) {
-			/* 7 of 8 messages stay inside the sender's group of 8. */
-			u32 a = (u32)(next() % n), b;
-			if (next() % 8 != 0)
-				b = (((a + shift) % n) / 8 * 8 + (u32)(next() % 8) + n - shift) % n;
-			else
-				b = (u32)(next() % n);
-			if (a != b)
-				coh_engine_traffic(&engine, a, b, 1);
-		}
+		group_traffic(n, 4 * n, e / 4);
 		coh_engine_epoch(&engine, &rep);
 		CHECK(!rep.stale);
 		elapsed[e] = rep.elapsed_ns;
@@ -89,29 +104,14 @@ static void run_size(u32 n, const char *backend, const char *machine)
  */
 static void run_budgeted(u32 n, const char *backend, const char *machine)
 {
-	static u8 place[COH_MAX_NODES];
-	struct coh_config cfg = { .parts = PARTS,
-				  .decay_shift = 1,
-				  .migration_cost = 4,
-				  .budget_ns = COH_BUDGET_NS_DEFAULT };
 	struct coh_epoch_report rep;
 	u64 t[10];
 	u32 cold = 0;
 
-	for (u32 p = 0; p < PARTS; p++)
-		cfg.cap[p] = n / PARTS + n / 16;
-	for (u32 i = 0; i < n; i++)
-		place[i] = (u8)(i % PARTS);
-	rng = 0x9e3779b97f4a7c15ull ^ n;
-	coh_engine_init(&engine, n, &cfg, place);
+	start_engine(n, COH_BUDGET_NS_DEFAULT, 0x9e3779b97f4a7c15ull);
 	bool warm = false;
 	for (u32 k = 0; k < 10;) {
-		for (u32 m = 0; m < (warm ? n / 5 : 4 * n); m++) {
-			u32 a = (u32)(next() % n), b;
-			b = next() % 8 != 0 ? a / 8 * 8 + (u32)(next() % 8) : (u32)(next() % n);
-			if (a != b)
-				coh_engine_traffic(&engine, a, b, 1);
-		}
+		group_traffic(n, warm ? n / 5 : 4 * n, 0);
 		coh_engine_epoch(&engine, &rep);
 		if (warm) {
 			t[k++] = rep.elapsed_ns;

@@ -397,7 +397,7 @@ static void job_step(struct coh_engine *e, u64 deadline)
 {
 	struct coh_ml *m = &e->ml;
 	const struct coh_view *s = &m->lv[0].v;
-	u32 n = e->g.n, k = e->cfg.parts;
+	u32 n = e->g.n;
 
 	if (e->job == JOB_RUN) {
 		enum coh_ml_status st = coh_ml_run(m, deadline);
@@ -448,7 +448,6 @@ static void job_step(struct coh_engine *e, u64 deadline)
 			e->target[v] = e->rn_best[m->result[v]];
 			e->pull_off += e->target[v] != e->place[v];
 		}
-		(void)k;
 		e->job = JOB_IDLE;
 		u64 gain = e->job_cut_now / 2 - e->job_cut_new / 2;
 		if (e->cfg.accept &&

@@ -45,6 +45,29 @@ static u32 neighbour(u32 v, u32 d)
 	return (u32)(y * SIDE + x);
 }
 
+/* The grid's whole graph (the traffic of one epoch of traffic(false)), for the partitioner. */
+static struct coh_graph grid;
+
+/* Partition the grid from round-robin on 4 parts of N / 4, no budget, into @place. */
+static enum coh_result partition_grid(u8 *place)
+{
+	u32 cap[4];
+
+	test_hal_reset();
+	coh_graph_init(&grid, N);
+	for (u32 v = 0; v < N; v++)
+		for (u32 d = 0; d < 8; d++) {
+			u32 u = neighbour(v, d);
+			if (u != COH_NIL && u > v)
+				coh_graph_add(&grid, v, u, d < 4 ? 100 : 30);
+		}
+	for (u32 p = 0; p < 4; p++)
+		cap[p] = N / 4;
+	for (u32 i = 0; i < N; i++)
+		place[i] = (u8)(i % 4);
+	return coh_partition(&grid, 4, cap, place, 0);
+}
+
 static void start(u32 parts, const u8 *place, u64 cost)
 {
 	struct coh_config c = { .parts = parts,
@@ -106,25 +129,11 @@ Test(scale, no_epoch_passes_its_budget_and_anytime_adoption, .timeout = 120)
 
 Test(scale, a_replay_from_a_good_placement_never_does_worse, .timeout = 120)
 {
-	static struct coh_graph g;
 	static u8 place[N];
-	u32 cap[4];
 
 	/* The good placement: the partitioner on the whole graph, from scratch. */
-	test_hal_reset();
-	coh_graph_init(&g, N);
-	for (u32 v = 0; v < N; v++)
-		for (u32 d = 0; d < 8; d++) {
-			u32 u = neighbour(v, d);
-			if (u != COH_NIL && u > v)
-				coh_graph_add(&g, v, u, d < 4 ? 100 : 30);
-		}
-	for (u32 p = 0; p < 4; p++)
-		cap[p] = N / 4;
-	for (u32 i = 0; i < N; i++)
-		place[i] = (u8)(i % 4);
-	cr_assert_eq(coh_partition(&g, 4, cap, place, 0), COH_IMPROVED);
-	u64 good = coh_cut(&g, place);
+	cr_assert_eq(partition_grid(place), COH_IMPROVED);
+	u64 good = coh_cut(&grid, place);
 	/* Replay: the same traffic, a random 5 % of it per epoch, from that placement. */
 	start(4, place, 10);
 	for (int epoch = 0; epoch < 60; epoch++) {
@@ -137,31 +146,17 @@ Test(scale, a_replay_from_a_good_placement_never_does_worse, .timeout = 120)
 		    (unsigned long long)e.returns);
 	cr_assert_leq(e.run_crossed, e.run_crossed_start + e.run_crossed_start / 50,
 		      "the replay crossed more than 2 %% above staying put");
-	cr_assert_leq(coh_cut(&g, e.place), good, "it ends no worse than it started");
+	cr_assert_leq(coh_cut(&grid, e.place), good, "it ends no worse than it started");
 }
 
 /* Cold start: from round-robin, the engine runs its multilevel job across epochs (inside the
  * budget) and moves the partitions to its placement, reaching the partitioner's cut. */
 Test(scale, a_cold_start_reaches_the_multilevel_cut, .timeout = 120)
 {
-	static struct coh_graph g;
 	static u8 place[N];
-	u32 cap[4];
 
-	test_hal_reset();
-	coh_graph_init(&g, N);
-	for (u32 v = 0; v < N; v++)
-		for (u32 d = 0; d < 8; d++) {
-			u32 u = neighbour(v, d);
-			if (u != COH_NIL && u > v)
-				coh_graph_add(&g, v, u, d < 4 ? 100 : 30);
-		}
-	for (u32 p = 0; p < 4; p++)
-		cap[p] = N / 4;
-	for (u32 i = 0; i < N; i++)
-		place[i] = (u8)(i % 4);
-	coh_partition(&g, 4, cap, place, 0);
-	u64 best = coh_cut(&g, place);
+	partition_grid(place);
+	u64 best = coh_cut(&grid, place);
 	for (u32 i = 0; i < N; i++)
 		place[i] = (u8)(i % 4);
 	start(4, place, 10);
@@ -172,7 +167,7 @@ Test(scale, a_cold_start_reaches_the_multilevel_cut, .timeout = 120)
 		cr_assert_leq(rep.elapsed_ns, COH_BUDGET_NS_DEFAULT + OVERRUN_MAX);
 		epoch++;
 	} while (epoch < 3000 && (e.job_adopted == 0 || e.pull_kind != PULL_NONE));
-	u64 cut = coh_cut(&g, e.place);
+	u64 cut = coh_cut(&grid, e.place);
 	cr_log_info("cold start: %u epochs, cut %llu, the partitioner's %llu", epoch,
 		    (unsigned long long)cut, (unsigned long long)best);
 	cr_assert_eq(e.job_adopted, 1);
