@@ -482,18 +482,6 @@ enum coh_ml_status coh_ml_run(struct coh_ml *m, u64 deadline)
 	}
 }
 
-/* Whole-graph cut of @part from @v's lists. */
-static u64 cut_of(const struct coh_view *v, const u8 *part)
-{
-	u64 twice = 0;
-	for (u32 i = 0; i < v->n; i++)
-		for (u32 h = v->head[i]; h != COH_NIL; h = v->next[h])
-			if (part[i] != part[v->to[h]])
-				twice += v->w[h >> v->wshift];
-	coh_work_units += v->n;
-	return twice / 2;
-}
-
 #ifndef COH_NOINIT
 #define COH_NOINIT
 #endif
@@ -529,14 +517,14 @@ enum coh_result coh_partition_cuts(const struct coh_graph *g, u32 parts, const u
 	u64 now = hal_now_ns();
 	/* Saturate: a budget past the end of time means "no deadline", not an early one. */
 	u64 deadline = !budget_ns ? 0 : budget_ns > ~0ull - now ? ~0ull : now + budget_ns;
-	u64 start_cut = cut_of(&v, place), best_cut = start_cut;
+	u64 start_cut = coh_cut(g, place), best_cut = start_cut;
 	bool stale = false;
 
 	/* From scratch first; the given placement is refined only when that did not beat it
 	 * (or ran out of time), with what is left of the budget. */
 	coh_ml_start(&job, g, parts, cap);
 	if (parts > 1 && g->n > parts && coh_ml_run(&job, deadline) == COH_ML_DONE) {
-		u64 c = cut_of(&v, job.result);
+		u64 c = coh_cut(g, job.result);
 		if (c < best_cut) {
 			best_cut = c;
 			memcpy(place, job.result, g->n);
