@@ -99,6 +99,10 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	coh_graph_view(&e->g, &e->view);
 	i64 cost = cfg->migration_cost > (1ull << 60) ? 1ll << 60 : (i64)cfg->migration_cost;
 	fm_init(&e->fm, &e->store, &e->view, cfg->parts, e->cfg.cap, e->place, cost);
+	e->cost = cost;
+	e->rent = 0;
+	e->cand_gain = 0;
+	e->cand_len = 0;
 	e->fm.changed = signals;
 	e->fm.ctx = e;
 	for (u32 i = 0; i < n; i++)
@@ -256,6 +260,46 @@ static bool accepted(struct coh_engine *e, u32 moved, u32 ntouched, u64 cut0)
 	       e->cfg.accept(e->cfg.accept_ctx, e->before, e->place, n, cut0 - f->cut);
 }
 
+/* Keep the pass's best balanced prefix by cut decrease, which did not pay for its moves, as
+ * the epoch's candidate for rent if it beats the one kept. */
+static void note_candidate(struct coh_engine *e)
+{
+	const struct fm *f = &e->fm;
+
+	if (f->raw_len == 0 || f->raw_max <= e->cand_gain)
+		return;
+	e->cand_gain = f->raw_max;
+	e->cand_len = f->raw_len;
+}
+
+/*
+ * Ski rental (Karlin, Manasse, Rudolph and Sleator, "Competitive randomized algorithms for
+ * nonuniform problems", Algorithmica 11, 1994): a move is bought once the rent paid for not
+ * making it reaches its price. The decayed graph holds about 2^shift decay periods of traffic,
+ * so the candidate's gain >> shift is the cut it would have saved per period; each period it
+ * stays held back adds that, per move, to the rent, and the rent comes off the cost the next
+ * passes charge per move. Sparse traffic, whose decayed gain never reaches the cost, is then
+ * followed after cost / (gain per period) periods instead of never. The rent is what staying
+ * put cost, whichever candidate was best in each period (requiring the same one each time kept
+ * the Nezha replays where they were: the best candidate changes as the traffic comes and goes);
+ * an adoption, a pull, a return home or a period with nothing held back start it over.
+ */
+static void pay_rent(struct coh_engine *e, u32 periods, bool adopted)
+{
+	if (adopted || e->cand_gain <= 0 || e->pull_kind != PULL_NONE) {
+		e->rent = 0;
+	} else if (periods) {
+		unsigned __int128 r =
+			(unsigned __int128)((u64)e->cand_gain / e->cand_len) * periods;
+		r >>= e->g.shift;
+		u64 add = r > (1ull << 60) ? 1ull << 60 : (u64)r;
+		e->rent = e->rent + add > (1ull << 60) ? 1ull << 60 : e->rent + add;
+	}
+	e->fm.cost = (u64)e->cost > e->rent ? e->cost - (i64)e->rent : 0;
+	e->cand_gain = 0;
+	e->cand_len = 0;
+}
+
 /* The FM search until it ends, finds nothing, or the deadline nears; the moves it adopts are
  * noted in e->touched. True when the deadline stopped it. */
 static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadline, u32 *ntouched)
@@ -273,8 +317,10 @@ static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadl
 		enum fm_end end = fm_run(f);
 		i64 net = f->best;
 		u32 moved = f->best_len;
-		if (net <= 0 && f->raw_max > 0)
+		if (net <= 0 && f->raw_max > 0) {
 			rep->held_back = true;
+			note_candidate(e);
+		}
 		CHECK(moved == 0 || net > 0);
 		fm_rollback(f); /* keeps the best prefix, which pays: net > 0 or no moves */
 		if (moved && !f->pull && e->cfg.accept &&
@@ -434,7 +480,7 @@ static void job_step(struct coh_engine *e, u64 deadline)
 		e->job = JOB_IDLE;
 		e->job_ref_cut = e->fm.cut;
 		e->job_ref_total = e->total;
-		if (moved == 0 || cand_cut >= now || !pays(now - cand_cut, moved, (u64)e->fm.cost))
+		if (moved == 0 || cand_cut >= now || !pays(now - cand_cut, moved, (u64)e->cost))
 			return;
 		e->job = JOB_TARGET;
 		e->job_pos = 0;
@@ -488,6 +534,7 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 
 	memset(rep, 0, sizeof(*rep));
 	rep->cut_before = f->cut;
+	rep->move_cost = (u64)f->cost;
 	/* Traffic counts in full in the epoch it came in, then ages: the search first, then the
 	 * decay periods that passed. With a sweep due, or a job under way, the budget is shared:
 	 * the search, the job and the sweep each get their slice (a third, or a half). */
@@ -502,6 +549,9 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		e->job = JOB_IDLE; /* a job's result is not wanted now */
 		start_pull(e, e->start, e->away, PULL_HOME);
 	}
+	/* A pull that ends during the epoch (reached, or given up in search()) still explains a
+	 * cut that rose on the way: note it before the search. */
+	u8 pull_at_start = e->pull_kind;
 	if (job_due(e)) {
 		coh_ml_start(&e->ml, &e->g, e->cfg.parts, e->cfg.cap);
 		e->job = JOB_RUN;
@@ -524,12 +574,15 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		rep->held_back = false;
 	e->migrations += rep->moved;
 	rep->cut_after = f->cut;
-	rep->returning = e->pull_kind == PULL_HOME;
-	rep->pulling = e->pull_kind == PULL_TARGET;
+	pay_rent(e, periods, ntouched > 0);
+	rep->returning = e->pull_kind == PULL_HOME || pull_at_start == PULL_HOME;
+	rep->pulling = e->pull_kind == PULL_TARGET || pull_at_start == PULL_TARGET;
 	if (e->pull_kind == PULL_HOME && e->away == 0) {
 		/* Home: a new window, and moves must now win twice as much to be made. */
 		end_pull(e);
-		f->cost = f->cost > (1ll << 59) ? 1ll << 60 : f->cost ? 2 * f->cost : 1;
+		e->cost = e->cost > (1ll << 59) ? 1ll << 60 : e->cost ? 2 * e->cost : 1;
+		f->cost = e->cost;
+		e->rent = 0;
 		e->crossed = e->crossed_start = 0;
 	} else if (e->pull_kind == PULL_TARGET && e->pull_off == 0) {
 		end_pull(e);

@@ -93,7 +93,9 @@ static i64 best_gain(const struct fm *f, u32 v, bool *boundary)
 			if (value(f, v, t) > best)
 				best = value(f, v, t);
 		}
-	return best - value(f, v, own) - f->cost;
+	/* The cost is the same for every move: heaps keyed without it keep the same order, and
+	 * the engine may change it between passes (docs/coherence.md, "Rent"). */
+	return best - value(f, v, own);
 }
 
 void fm_update(struct fm *f, u32 v)
@@ -147,7 +149,7 @@ void fm_init_begin(struct fm *f, struct fm_store *s, const struct coh_view *g, u
 	f->log_v = s->log_v;
 	f->log_from = s->log_from;
 	f->pass = 1;
-	f->nlocked = f->nlog = f->best_len = 0;
+	f->nlocked = f->nlog = f->best_len = f->raw_len = 0;
 	f->run = f->best = f->raw_run = f->raw_max = 0;
 	f->limit = g->n / 32 > 25 ? g->n / 32 : 25;
 	f->deadline = f->t_best = 0;
@@ -358,8 +360,10 @@ enum fm_end fm_run(struct fm *f)
 		f->run = sat_add(f->run, value(f, v, t) - value(f, v, from) - f->cost);
 		f->raw_run = sat_add(f->raw_run, raw);
 		if (f->over == 0) {
-			if (f->raw_run > f->raw_max)
+			if (f->raw_run > f->raw_max) {
 				f->raw_max = f->raw_run;
+				f->raw_len = f->nlog;
+			}
 			if (f->run > f->best) {
 				f->best = f->run;
 				f->best_len = f->nlog;
@@ -376,7 +380,7 @@ void fm_rollback(struct fm *f)
 		f->nlog--;
 		fm_move(f, f->log_v[f->nlog], f->log_from[f->nlog]);
 	}
-	f->nlog = f->best_len = 0;
+	f->nlog = f->best_len = f->raw_len = 0;
 	f->run = f->best = f->raw_run = f->raw_max = 0;
 }
 

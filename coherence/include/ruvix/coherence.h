@@ -64,6 +64,15 @@ struct coh_engine {
 	u8 pull_kind; /* PULL_NONE, PULL_HOME, PULL_TARGET */
 	u32 pull_off;
 	u64 pass_moves; /* moves the current FM pass kept, over the epochs it spans */
+	/* Hysteresis (docs/coherence.md, "Rent"): cost is the migration cost in force (doubled by
+	 * each return). rent is what staying put has cost per move since a better placement was
+	 * first held back: each decay period adds the best held-back candidate's cut decrease per
+	 * move >> decay_shift. It comes off cost in fm.cost (ski rental). cand_gain, cand_len:
+	 * this epoch's best held-back candidate (cut decrease, moves). */
+	i64 cost;
+	u64 rent;
+	i64 cand_gain;
+	u32 cand_len;
 	/* The multilevel job (cohml.h): cold starts and large changes, run across epochs. */
 	u8 job; /* JOB_IDLE, JOB_RUN, JOB_EVAL, JOB_TARGET */
 	u32 job_pos;
@@ -103,6 +112,7 @@ struct coh_epoch_report {
 	bool out_of_budget; /* the search stopped at the budget (what it found is adopted) */
 	bool returning;	    /* moving back to the start placement, which crossed less */
 	bool pulling;	    /* moving to the multilevel job's placement */
+	u64 move_cost;	    /* what the epoch charged per move: the cost in force less rent */
 };
 
 /**

@@ -6,11 +6,11 @@
  *
  * State kept between calls: conn[v*k + p], the weight from node v into part p, for every node
  * and part; the part weights; and, per part, a max-heap of the unlocked boundary nodes keyed by
- * their gain, the cut decrease of moving the node to its best other part, minus @cost. A pass
+ * their gain, the cut decrease of moving the node to its best other part. A pass
  * moves the best node of the heaps, locks it, and goes on even when gains turn negative; it
- * remembers the best balanced prefix and rolls the rest back. A move may fill a part one node
- * past its capacity (so two full parts can trade nodes); until the excess is moved on, only
- * nodes of an over-full part may move, and only balanced prefixes count as results.
+ * remembers the best balanced prefix, net of @cost per move, and rolls the rest back. A move may
+ * fill a part one node past its capacity (so two full parts can trade nodes); until the excess is
+ * moved on, only nodes of an over-full part may move, and only balanced prefixes count as results.
  * Costs: a move O(deg (k + log n)); the pick O(k); a weight change O(k + log n).
  */
 #ifndef RUVIX_COHFM_H
@@ -30,7 +30,8 @@ struct fm {
 	u32 unlock_pos; /* fm_unlock's progress through lock_list */
 	bool unlocking; /* fm_new_pass was called and fm_unlock has not finished */
 	u32 init_phase, init_pos; /* fm_init_step's progress (3: done) */
-	i64 cost;		  /* subtracted from every move's gain (hysteresis), >= 0 */
+	i64 cost; /* charged per move in a prefix's net gain (hysteresis), >= 0; may change
+		   * between passes (the heaps' keys do not include it) */
 	/* When set, moving node v to part pull[v] gains pull_bonus more (and leaving it costs
 	 * as much): the engine's way back to its start placement, through ordinary passes. */
 	const u8 *pull;
@@ -52,6 +53,7 @@ struct fm {
 	u32 nlog, best_len;
 	i64 run, best;	      /* net gain of all logged moves, and of the best prefix */
 	i64 raw_run, raw_max; /* cut decrease, and the most any balanced prefix reached */
+	u32 raw_len;	      /* the moves of that prefix */
 	u32 limit;	      /* moves past the best prefix before the pass ends */
 	/* budget: stop when now + (now - t_best) >= deadline, so a rollback ends near it */
 	u64 deadline; /* hal_now_ns bound, 0: none */
