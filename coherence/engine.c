@@ -85,6 +85,7 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	e->run_crossed = e->run_crossed_start = 0;
 	e->away = 0;
 	e->pull_kind = PULL_NONE;
+	e->pull_seen = 0;
 	e->pull_off = 0;
 	e->pass_moves = 0;
 	e->total = 0;
@@ -100,6 +101,7 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	i64 cost = cfg->migration_cost > (1ull << 60) ? 1ll << 60 : (i64)cfg->migration_cost;
 	fm_init(&e->fm, &e->store, &e->view, cfg->parts, e->cfg.cap, e->place, cost);
 	e->cost = cost;
+	e->slack_ns = 0;
 	e->rent = 0;
 	e->cand_gain = 0;
 	e->cand_len = 0;
@@ -225,6 +227,7 @@ static void start_pull(struct coh_engine *e, const u8 *to, u32 off, u8 kind)
 	e->fm.pull_bonus = 1ll << 50; /* above any cut gain (weights < 2^48, k <= 64) */
 	e->pull_kind = kind;
 	e->pull_off = off;
+	e->pull_seen |= 1u << kind;
 	e->pass_moves = 0; /* fm_refresh_all ends the pass */
 	fm_refresh_all(&e->fm);
 	e->pass_done = true;
@@ -526,8 +529,11 @@ static bool job_due(const struct coh_engine *e)
 void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 {
 	u64 start = hal_now_ns(), work = coh_work_units;
+	/* Plan to stop the slack early: the most an epoch has run past its plan so far (the
+	 * DC-2 constant on this machine, learned), so epochs end within the budget itself. */
 	u64 budget = e->cfg.budget_ns;
-	u64 deadline = !budget ? 0 : budget > ~0ull - start ? ~0ull : start + budget;
+	u64 plan = budget - e->slack_ns;
+	u64 deadline = !budget ? 0 : plan > ~0ull - start ? ~0ull : start + plan;
 	struct fm *f = &e->fm;
 	bool out = false;
 	u32 ntouched = 0;
@@ -549,23 +555,28 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		e->job = JOB_IDLE; /* a job's result is not wanted now */
 		start_pull(e, e->start, e->away, PULL_HOME);
 	}
-	/* A pull that ends during the epoch (reached, or given up in search()) still explains a
-	 * cut that rose on the way: note it before the search. */
-	u8 pull_at_start = e->pull_kind;
+	/* A pull that ends during the epoch (reached, or given up in search()), or starts and
+	 * ends in it, still explains a cut that rose on the way: note every kind in force. */
+	e->pull_seen = (u8)(1u << e->pull_kind);
 	if (job_due(e)) {
 		coh_ml_start(&e->ml, &e->g, e->cfg.parts, e->cfg.cap);
 		e->job = JOB_RUN;
 		e->job_runs++;
 	}
 	u32 slices = 1 + (e->job != JOB_IDLE) + sweep_due;
-	u64 slice = budget / slices;
+	u64 slice = plan / slices;
 	u64 search_end = !budget ? 0 : start + slice;
 	/* The placement stays still while the job compares against it. */
 	if (e->job == JOB_IDLE || e->job == JOB_RUN)
 		out = search(e, rep, search_end, &ntouched);
 	if (e->job != JOB_IDLE) {
-		job_step(e, !budget ? 0 : sweep_due ? start + 2 * slice : deadline);
+		u64 job_end = !budget ? 0 : sweep_due ? start + 2 * slice : deadline;
+		job_step(e, job_end);
 		out = out || e->job != JOB_IDLE;
+		/* The job decided with time left in its slice: the search goes on in that time
+		 * (towards the job's placement when it started a pull), not next epoch. */
+		if (e->job == JOB_IDLE && !past(job_end))
+			out = search(e, rep, job_end, &ntouched) || out;
 	}
 	/* A node may move in one pass and back in the next: count the ones that changed. */
 	for (u32 i = 0; i < ntouched; i++)
@@ -575,8 +586,8 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	e->migrations += rep->moved;
 	rep->cut_after = f->cut;
 	pay_rent(e, periods, ntouched > 0);
-	rep->returning = e->pull_kind == PULL_HOME || pull_at_start == PULL_HOME;
-	rep->pulling = e->pull_kind == PULL_TARGET || pull_at_start == PULL_TARGET;
+	rep->returning = (e->pull_seen >> PULL_HOME) & 1;
+	rep->pulling = (e->pull_seen >> PULL_TARGET) & 1;
 	if (e->pull_kind == PULL_HOME && e->away == 0) {
 		/* Home: a new window, and moves must now win twice as much to be made. */
 		end_pull(e);
@@ -599,6 +610,9 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	e->stale_epochs += rep->stale;
 	e->epoch++;
 	rep->elapsed_ns = hal_now_ns() - start;
+	if (budget && rep->elapsed_ns > plan && rep->elapsed_ns - plan > e->slack_ns)
+		e->slack_ns =
+			rep->elapsed_ns - plan > budget / 8 ? budget / 8 : rep->elapsed_ns - plan;
 	rep->work = coh_work_units - work;
 	/* Going home or to the job's placement may raise the cut on the way. */
 	CHECK(rep->returning || rep->pulling || rep->cut_after <= rep->cut_before);

@@ -365,3 +365,34 @@ Test(engine, a_pull_that_ends_mid_epoch_explains_the_cut_it_raised)
 		}
 	}
 }
+
+/* DC-2 within the budget itself: an epoch that runs past its planned end teaches the engine
+ * that slack (the constant between clock reads, at most budget / 8), and later epochs plan to
+ * end that much earlier, so they end within the budget. */
+Test(engine, epochs_learn_their_slack_and_end_within_the_budget)
+{
+	u64 rng = 0x243f6a8885a308d3ull, over_late = 0;
+	struct coh_config c = config(4, 40, 2);
+	u8 place[128];
+
+	test_hal_reset();
+	test_hal.tick_per_read = 1500; /* every clock read: 1.5 us of work */
+	for (u32 i = 0; i < 128; i++)
+		place[i] = (u8)(i % 4);
+	c.decay_shift = 6;
+	coh_engine_init(&e, 128, &c, place);
+	for (u32 epoch = 0; epoch < 60; epoch++) {
+		for (int m = 0; m < 400; m++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			u32 a = (u32)(rng % 128), b = (u32)((rng >> 20) % 128);
+			if (a != b)
+				coh_engine_traffic(&e, a, b, a / 8 == b / 8 ? 50 : 1);
+		}
+		coh_engine_epoch(&e, &rep);
+		cr_assert_leq(e.slack_ns, c.budget_ns / 8);
+		if (epoch >= 5 && rep.elapsed_ns > c.budget_ns)
+			over_late++;
+	}
+	cr_assert_gt(e.slack_ns, 0, "no epoch ran past its plan: the test shows nothing");
+	cr_assert_eq(over_late, 0, "epochs past the budget after the slack was learned");
+}

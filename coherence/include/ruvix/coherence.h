@@ -62,6 +62,7 @@ struct coh_engine {
 	/* Pulling partitions to a placement through FM passes (cohfm.h, pull): back to the
 	 * start, or to the multilevel job's result. pull_off counts those not there yet. */
 	u8 pull_kind; /* PULL_NONE, PULL_HOME, PULL_TARGET */
+	u8 pull_seen; /* this epoch: bit 1 << kind for each pull kind in force at some point */
 	u32 pull_off;
 	u64 pass_moves; /* moves the current FM pass kept, over the epochs it spans */
 	/* Hysteresis (docs/coherence.md, "Rent"): cost is the migration cost in force (doubled by
@@ -71,6 +72,9 @@ struct coh_engine {
 	 * this epoch's best held-back candidate (cut decrease, moves). */
 	i64 cost;
 	u64 rent;
+	/* The most an epoch has run past its planned end (at most budget / 8): later epochs plan
+	 * to end that much before the budget (docs/coherence.md, "Epoch time"). */
+	u64 slack_ns;
 	i64 cand_gain;
 	u32 cand_len;
 	/* The multilevel job (cohml.h): cold starts and large changes, run across epochs. */
