@@ -194,11 +194,12 @@ bool fm_init_step(struct fm *f, u64 deadline)
 			f->pos[v] = COH_NIL;
 			f->locked[v] = 0;
 			memset(c, 0, k * sizeof(c[0]));
+			u64 work = 1 + k; /* counted once per node (see coh_cut in graph.c) */
 			for (u32 h = g->head[v]; h != COH_NIL; h = g->next[h]) {
 				c[f->part[g->to[h]]] += g->w[h >> g->wshift];
-				coh_work_units++;
+				work++;
 			}
-			coh_work_units += 1 + k;
+			coh_work_units += work;
 		} else {
 			fm_update(f, v);
 			for (u32 p = 0; p < k; p++)

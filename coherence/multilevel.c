@@ -97,17 +97,18 @@ static bool match_step(struct coh_ml *m, u64 deadline)
 		if (m->match[v] != COH_NIL)
 			continue;
 		u32 best = COH_NIL;
-		u64 bw = 0;
+		u64 bw = 0, work = 0;
 		for (u32 h = g->head[v]; h != COH_NIL; h = g->next[h]) {
 			u32 u = g->to[h];
 			u64 w = g->w[h >> g->wshift];
-			coh_work_units++;
+			work++;
 			if (m->match[u] != COH_NIL || u == v ||
 			    vw_of(g, u) + vw_of(g, v) > m->maxvw)
 				continue;
 			if (best == COH_NIL || w > bw || (w == bw && vw_of(g, u) < vw_of(g, best)))
 				best = u, bw = w;
 		}
+		coh_work_units += work; /* once per node: see coh_cut */
 		m->match[v] = best == COH_NIL ? v : best;
 		f->cmap[v] = m->cn;
 		if (best != COH_NIL) {
@@ -139,11 +140,12 @@ static bool contract_step(struct coh_ml *m, u64 deadline, bool *full)
 			return false;
 		u32 first = m->nh, nh = m->nh, cv = m->cv, tag = m->mark_base + cv;
 		vw[cv] = vw_of(g, v) + (x != v ? vw_of(g, x) : 0);
+		u64 work = 0; /* counted once per coarse node (see coh_cut in graph.c) */
 		for (u32 side = 0; side < (x != v ? 2u : 1u); side++) {
 			u32 y = side ? x : v;
 			for (u32 h = g->head[y]; h != COH_NIL; h = g->next[h]) {
 				u32 cu = f->cmap[g->to[h]];
-				coh_work_units++;
+				work++;
 				if (cu == cv)
 					continue;
 				u64 w = g->w[h >> g->wshift];
@@ -152,6 +154,7 @@ static bool contract_step(struct coh_ml *m, u64 deadline, bool *full)
 					continue;
 				}
 				if (nh >= COH_ML_HALVES) {
+					coh_work_units += work;
 					*full = true;
 					return false;
 				}
@@ -165,6 +168,7 @@ static bool contract_step(struct coh_ml *m, u64 deadline, bool *full)
 				nh++;
 			}
 		}
+		coh_work_units += work;
 		head[cv] = nh > first ? first : COH_NIL;
 		m->nh = nh;
 		m->cv++;
