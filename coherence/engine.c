@@ -589,11 +589,12 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	rep->returning = (e->pull_seen >> PULL_HOME) & 1;
 	rep->pulling = (e->pull_seen >> PULL_TARGET) & 1;
 	if (e->pull_kind == PULL_HOME && e->away == 0) {
-		/* Home: a new window, and moves must now win four times as much to be made: each
-		 * lost window prices noise out twice as fast as doubling did (docs/coherence.md).
-		 */
+		/* Home: a new window, and moves must now win eight times as much to be made: each
+		 * lost window prices noise out three times as fast as doubling did, and rent brings
+		 * the cost down again where a better placement keeps being held back
+		 * (docs/coherence.md, "Never worse"). */
 		end_pull(e);
-		e->cost = e->cost > (1ll << 57) ? 1ll << 60 : e->cost ? 4 * e->cost : 1;
+		e->cost = e->cost > (1ll << 56) ? 1ll << 60 : e->cost ? 8 * e->cost : 1;
 		f->cost = e->cost;
 		e->rent = 0;
 		e->crossed = e->crossed_start = 0;

@@ -67,6 +67,18 @@ void coh_ml_start(struct coh_ml *m, const struct coh_graph *g, u32 k, const u32 
 	m->src = g;
 	m->k = k;
 	memcpy(m->cap, cap, k * sizeof(cap[0]));
+	/* Coarse nodes are heavy, so exact balance there cuts badly: the coarse levels may fill
+	 * a part to 3 % past its share of the nodes (METIS's default imbalance), at least one node
+	 * past its capacity, and the finest level is balanced back to @cap (fm_balance) before its
+	 * refinement. Capacities that already leave that much room stay as they are. */
+	u64 total = 0;
+	for (u32 p = 0; p < k; p++)
+		total += cap[p];
+	for (u32 p = 0; p < k; p++) {
+		u64 share =
+			total ? ((u64)g->n * cap[p] * 103 + total * 100 - 1) / (total * 100) : 0;
+		m->loose[p] = share > cap[p] ? (u32)share : cap[p];
+	}
 	m->rng = 0x2545f4914f6cdd1dull ^ g->n;
 	m->phase = SNAP_NODES;
 	m->pos = m->ticks = 0;
@@ -185,6 +197,12 @@ static bool contract_step(struct coh_ml *m, u64 deadline, bool *full)
 	return true;
 }
 
+/* The capacities level @l is refined under: the target at level 0, loose above. */
+static const u32 *caps(const struct coh_ml *m, u32 l)
+{
+	return l == 0 ? m->cap : m->loose;
+}
+
 /* One pick of greedy graph growing on the coarsest level (O(nc)): part gp takes the unplaced
  * node most connected to it, or a random one to start a region. False when all are placed. */
 static bool grow_pick(struct coh_ml *m)
@@ -208,7 +226,7 @@ static bool grow_pick(struct coh_ml *m)
 	u32 pick = COH_NIL;
 	for (u32 i = 0; i < n; i++) {
 		coh_work_units++;
-		if (part[i] != 0xff || m->got + vw_of(g, i) > m->cap[m->gp])
+		if (part[i] != 0xff || m->got + vw_of(g, i) > caps(m, m->levels - 1)[m->gp])
 			continue;
 		if (pick == COH_NIL || m->link[i] > m->link[pick])
 			pick = i;
@@ -221,7 +239,8 @@ static bool grow_pick(struct coh_ml *m)
 		u32 r = rnd(m, n);
 		for (u32 s = 0; s < n; s++) {
 			u32 i = (r + s) % n;
-			if (part[i] == 0xff && m->got + vw_of(g, i) <= m->cap[m->gp]) {
+			if (part[i] == 0xff &&
+			    m->got + vw_of(g, i) <= caps(m, m->levels - 1)[m->gp]) {
 				pick = i;
 				break;
 			}
@@ -407,7 +426,8 @@ enum coh_ml_status coh_ml_run(struct coh_ml *m, u64 deadline)
 				if (!grow_pick(m))
 					break;
 			}
-			fm_init_begin(&m->fm, &m->store, g, m->k, m->cap, m->trial_part, 0);
+			fm_init_begin(&m->fm, &m->store, g, m->k, caps(m, m->levels - 1),
+				      m->trial_part, 0);
 			m->refine_level = m->levels - 1;
 			m->phase = REFINE_INIT;
 			break;
@@ -473,7 +493,8 @@ enum coh_ml_status coh_ml_run(struct coh_ml *m, u64 deadline)
 				m->pos++;
 			}
 			coh_work_units += f->v.n;
-			fm_init_begin(&m->fm, &m->store, &f->v, m->k, m->cap, fine, 0);
+			fm_init_begin(&m->fm, &m->store, &f->v, m->k, caps(m, m->refine_level),
+				      fine, 0);
 			m->phase = REFINE_INIT;
 			break;
 		}

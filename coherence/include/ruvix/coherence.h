@@ -53,7 +53,8 @@ struct coh_engine {
 	/* Traffic that crossed parts as it happened since the engine last left its start
 	 * placement: under the placement in force, and under the start placement (what staying
 	 * put would have cost). When the first passes the second, the engine goes back to the
-	 * start placement and quadruples its migration cost (docs/coherence.md, "Never worse"). */
+	 * start placement and multiplies its migration cost by 8 (docs/coherence.md, "Never
+	 * worse"). */
 	u64 crossed, crossed_start;
 	u64 run_crossed, run_crossed_start; /* the same over the engine's whole life */
 	u32 away;			    /* partitions not on their start part */
@@ -65,10 +66,10 @@ struct coh_engine {
 	u8 pull_seen; /* this epoch: bit 1 << kind for each pull kind in force at some point */
 	u32 pull_off;
 	u64 pass_moves; /* moves the current FM pass kept, over the epochs it spans */
-	/* Hysteresis (docs/coherence.md, "Rent"): cost is the migration cost in force (quadrupled
-	 * by each return). rent is what staying put has cost per move since a better placement was
-	 * first held back: each decay period adds the best held-back candidate's cut decrease per
-	 * move >> decay_shift. It comes off cost in fm.cost (ski rental). cand_gain, cand_len:
+	/* Hysteresis (docs/coherence.md, "Rent"): cost is the migration cost in force (multiplied
+	 * by 8 by each return). rent is what staying put has cost per move since a better placement
+	 * was first held back: each decay period adds the best held-back candidate's cut decrease
+	 * per move >> decay_shift. It comes off cost in fm.cost (ski rental). cand_gain, cand_len:
 	 * this epoch's best held-back candidate (cut decrease, moves). */
 	i64 cost;
 	u64 rent;
