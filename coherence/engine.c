@@ -102,6 +102,7 @@ void coh_engine_init(struct coh_engine *e, u32 n, const struct coh_config *cfg, 
 	fm_init(&e->fm, &e->store, &e->view, cfg->parts, e->cfg.cap, e->place, cost);
 	e->cost = cost;
 	e->slack_ns = 0;
+	e->pass_ended = false;
 	e->rent = 0;
 	e->cand_gain = 0;
 	e->cand_len = 0;
@@ -285,13 +286,15 @@ static void note_candidate(struct coh_engine *e)
  * followed after cost / (gain per period) periods instead of never. The rent is what staying
  * put cost, whichever candidate was best in each period (requiring the same one each time kept
  * the Nezha replays where they were: the best candidate changes as the traffic comes and goes);
- * an adoption, a pull, a return home or a period with nothing held back start it over.
+ * an adoption, a pull, a return home or a whole pass with nothing held back start it over. An
+ * epoch that saw no whole pass (its slice went on unlocking, or the job held the search) keeps
+ * the rent as it is: with a tight budget such epochs used to wipe it out.
  */
 static void pay_rent(struct coh_engine *e, u32 periods, bool adopted)
 {
-	if (adopted || e->cand_gain <= 0 || e->pull_kind != PULL_NONE) {
+	if (adopted || e->pull_kind != PULL_NONE || (e->cand_gain <= 0 && e->pass_ended)) {
 		e->rent = 0;
-	} else if (periods) {
+	} else if (e->cand_gain > 0 && periods) {
 		unsigned __int128 r =
 			(unsigned __int128)((u64)e->cand_gain / e->cand_len) * periods;
 		r >>= e->g.shift;
@@ -301,6 +304,7 @@ static void pay_rent(struct coh_engine *e, u32 periods, bool adopted)
 	e->fm.cost = (u64)e->cost > e->rent ? e->cost - (i64)e->rent : 0;
 	e->cand_gain = 0;
 	e->cand_len = 0;
+	e->pass_ended = false;
 }
 
 /* The FM search until it ends, finds nothing, or the deadline nears; the moves it adopts are
@@ -312,6 +316,9 @@ static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadl
 	f->deadline = deadline;
 	f->out_of_time = false;
 	for (u32 passes = 0; passes < MAX_PASSES; passes++) {
+		/* A pass begun in an earlier epoch has rolled back what it saw then: only one begun
+		 * here and run to its end says "nothing to hold back" (pay_rent). */
+		bool whole = e->pass_done;
 		if (e->pass_done) {
 			if (!fm_unlock(f, deadline))
 				return true;
@@ -324,6 +331,8 @@ static bool search(struct coh_engine *e, struct coh_epoch_report *rep, u64 deadl
 			rep->held_back = true;
 			note_candidate(e);
 		}
+		if (end == FM_PASS_DONE && whole)
+			e->pass_ended = true; /* a whole pass looked: pay_rent may trust a miss */
 		CHECK(moved == 0 || net > 0);
 		fm_rollback(f); /* keeps the best prefix, which pays: net > 0 or no moves */
 		if (moved && !f->pull && e->cfg.accept &&
@@ -532,7 +541,7 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 	/* Plan to stop the slack early: the most an epoch has run past its plan so far (the
 	 * DC-2 constant on this machine, learned), so epochs end within the budget itself. */
 	u64 budget = e->cfg.budget_ns;
-	u64 plan = budget - e->slack_ns;
+	u64 plan = budget - (e->slack_ns < budget / 8 ? e->slack_ns : budget / 8);
 	u64 deadline = !budget ? 0 : plan > ~0ull - start ? ~0ull : start + plan;
 	struct fm *f = &e->fm;
 	bool out = false;
@@ -576,7 +585,7 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		/* The job decided with time left in its slice: the search goes on in that time
 		 * (towards the job's placement when it started a pull), not next epoch. */
 		if (e->job == JOB_IDLE && !past(job_end))
-			out = search(e, rep, job_end, &ntouched) || out;
+			out = search(e, rep, job_end, &ntouched); /* where the search stands now */
 	}
 	/* A node may move in one pass and back in the next: count the ones that changed. */
 	for (u32 i = 0; i < ntouched; i++)
@@ -594,7 +603,7 @@ void coh_engine_epoch(struct coh_engine *e, struct coh_epoch_report *rep)
 		 * the cost down again where a better placement keeps being held back
 		 * (docs/coherence.md, "Never worse"). */
 		end_pull(e);
-		e->cost = e->cost > (1ll << 56) ? 1ll << 60 : e->cost ? 8 * e->cost : 1;
+		e->cost = e->cost > (1ll << 57) ? 1ll << 60 : e->cost ? 8 * e->cost : 1;
 		f->cost = e->cost;
 		e->rent = 0;
 		e->crossed = e->crossed_start = 0;

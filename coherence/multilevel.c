@@ -436,8 +436,9 @@ enum coh_ml_status coh_ml_run(struct coh_ml *m, u64 deadline)
 			if (!fm_init_step(&m->fm, deadline))
 				return COH_ML_PENDING;
 			m->fm.deadline = 0;
-			fm_balance(&m->fm); /* projections keep part weights: only the coarsest
-					       moves */
+			/* Over-full parts: a coarsest trial, or level 0 after the loose coarse
+			 * levels (projections keep part weights). */
+			fm_balance(&m->fm);
 			m->passes = 0;
 			m->pass_gain = 0;
 			m->phase = REFINE;

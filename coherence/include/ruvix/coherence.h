@@ -78,6 +78,7 @@ struct coh_engine {
 	u64 slack_ns;
 	i64 cand_gain;
 	u32 cand_len;
+	bool pass_ended; /* this epoch: some FM pass ran to its end */
 	/* The multilevel job (cohml.h): cold starts and large changes, run across epochs. */
 	u8 job; /* JOB_IDLE, JOB_RUN, JOB_EVAL, JOB_TARGET */
 	u32 job_pos;

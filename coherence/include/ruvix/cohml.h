@@ -30,7 +30,8 @@ struct coh_ml {
 	const struct coh_graph *src;
 	u32 k;
 	u32 cap[COH_MAX_PARTS];
-	u32 loose[COH_MAX_PARTS]; /* the coarse levels' capacities: cap + 3 % (at least 1) */
+	/* the coarse levels' capacities: 3 % past each part's share of the nodes, at least cap */
+	u32 loose[COH_MAX_PARTS];
 	u64 rng;
 	u32 phase, sub, pos, ticks;
 	/* levels: 0 is the snapshot */
