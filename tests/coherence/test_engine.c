@@ -460,3 +460,36 @@ Test(engine, a_smaller_budget_than_the_learned_slack_still_bounds_epochs)
 				      (unsigned long long)e.cfg.budget_ns);
 	}
 }
+
+/* A pull to the job's placement that is given up in the epoch it moved in (search() ends it
+ * when a pass finds nothing) raised the cut on the way: the report says it was pulling. Set up
+ * white-box as start_pull does (engine.c), to a target that puts four nodes on a part of three:
+ * the swap of 0 and 3 is made, then node 2 cannot follow and the pull is given up. */
+Test(engine, a_target_pull_given_up_mid_epoch_is_reported_as_pulling)
+{
+	struct coh_config c = config(2, 3, 1);
+	u8 place[6] = { 0, 0, 0, 1, 1, 1 };
+	static const u8 target[6] = { 1, 0, 1, 0, 1, 1 };
+
+	test_hal_reset();
+	coh_engine_init(&e, 6, &c, place);
+	for (u32 a = 0; a < 6; a++)
+		for (u32 b = a + 1; b < 6; b++)
+			if (a / 3 == b / 3)
+				coh_engine_traffic(&e, a, b, 100);
+	e.fm.pull = target;
+	e.fm.pull_bonus = 1ll << 50;
+	e.pull_kind = PULL_TARGET;
+	e.pull_off = 3;
+	e.pass_moves = 0;
+	fm_refresh_all(&e.fm);
+	e.pass_done = true;
+	coh_engine_epoch(&e, &rep); /* CHECKs the report */
+	cr_log_info("moved %u cut %llu -> %llu pull %u off %u", rep.moved,
+		    (unsigned long long)rep.cut_before, (unsigned long long)rep.cut_after,
+		    e.pull_kind, e.pull_off);
+	cr_assert_eq(e.pull_kind, PULL_NONE, "the pull was not given up");
+	cr_assert_gt(rep.cut_after, rep.cut_before, "the pull did not raise the cut");
+	cr_assert(rep.pulling);
+	cr_assert(fm_check(&e.fm));
+}
