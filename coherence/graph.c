@@ -142,6 +142,8 @@ void coh_graph_remove(struct coh_graph *g, u32 x)
 
 u64 coh_decayed(u64 w, u32 shift, u32 periods)
 {
+	if (periods == 0) /* the common case: an edge already at the graph's period */
+		return w;
 	if (shift == 1)
 		return periods >= 64 ? 0 : w >> periods;
 	if (periods >= (64u << shift)) /* below 1 long before: a weight is at most 2^48 */
@@ -219,10 +221,7 @@ u64 coh_cut(const struct coh_graph *g, const u8 *place)
 			work++;
 			u32 u = g->to[h], x = h >> 1;
 			if (!(h & 1) && place[v] != place[u])
-				cut += g->stamp[x] == g->decays
-					       ? g->w[x]
-					       : coh_decayed(g->w[x], g->shift,
-							     g->decays - g->stamp[x]);
+				cut += coh_decayed(g->w[x], g->shift, g->decays - g->stamp[x]);
 		}
 	coh_work_units += work;
 	return cut;

@@ -68,8 +68,8 @@ void coh_ml_start(struct coh_ml *m, const struct coh_graph *g, u32 k, const u32 
 	m->k = k;
 	memcpy(m->cap, cap, k * sizeof(cap[0]));
 	/* Coarse nodes are heavy, so exact balance there cuts badly: the coarse levels may fill
-	 * a part to 3 % past its share of the nodes (METIS's default imbalance), at least one node
-	 * past its capacity, and the finest level is balanced back to @cap (fm_balance) before its
+	 * a part to 3 % past its share of the nodes (METIS's default imbalance), never less than
+	 * its capacity, and the finest level is balanced back to @cap (fm_balance) before its
 	 * refinement. Capacities that already leave that much room stay as they are. */
 	u64 total = 0;
 	for (u32 p = 0; p < k; p++)

@@ -335,8 +335,10 @@ Test(engine, rent_buys_a_move_that_sparse_traffic_never_pays_for_at_once)
 
 /* Pulls that end in the epoch they moved in (the job's target given up, or reached): the cut
  * may rise on the way and the report says why. Random drifting traffic, a cost of 1 and a long
- * memory start many jobs; an epoch that raised the cut without saying so used to stop the
- * engine on its own CHECK (found replaying a Nezha trace with --move-cost 1 --decay-shift 14). */
+ * memory start many jobs and returns home; every epoch's report is CHECKed and the tables
+ * audited. Such an epoch used to stop the engine on its own CHECK (found replaying a Nezha
+ * trace with --move-cost 1 --decay-shift 14). Since later engine changes these seeds no longer
+ * give a target pull up: the white-box test below drives that path. */
 Test(engine, a_pull_that_ends_mid_epoch_explains_the_cut_it_raised)
 {
 	u8 place[40];
